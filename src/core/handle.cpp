@@ -1,0 +1,90 @@
+// The handle lifecycle and class construction (see handle.hpp).
+#include "handle.hpp"
+
+#include "status.hpp"
+
+namespace ipc {
+
+int close_handle(handle* h) {
+  auto release = h->release;
+  h->release = nullptr;  // closed first: a failing release is not retried
+  return release ? release(h) : 0;
+}
+
+void raise_closed(lua_State* L) {
+  luaL_error(L, "attempt to use a closed handle");
+  __builtin_unreachable();
+}
+
+handle* check_class(lua_State* L, int idx) {
+  void* p = lua_touserdata(L, idx);
+  if (p && lua_getmetatable(L, idx)) {
+    bool same = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+    if (same) return static_cast<handle*>(p);
+  }
+  lua_getfield(L, lua_upvalueindex(1), "__name");
+  const char* name = lua_tostring(L, -1);
+  luaL_typeerror(L, idx, name ? name : "ipc handle");
+  return nullptr;
+}
+
+handle* check_open(lua_State* L, int idx) {
+  handle* h = check_class(L, idx);
+  if (!h->is_open()) raise_closed(L);
+  return h;
+}
+
+namespace {
+
+// h:close() -> true | nil, message, code
+int meth_close(lua_State* L) {
+  int err = close_handle(check_open(L, 1));
+  if (err) return push_failure(L, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// __gc and __close: close if still open, ignore errors (a finalizer cannot
+// report them), never raise.
+int mm_gc(lua_State* L) {
+  auto* h = static_cast<handle*>(lua_touserdata(L, 1));
+  if (h && h->is_open()) close_handle(h);
+  return 0;
+}
+
+// tostring(h) -> "ipc.<module> (0x...)" | "ipc.<module> (closed)"
+int mm_tostring(lua_State* L) {
+  handle* h = check_class(L, 1);
+  lua_getfield(L, lua_upvalueindex(1), "__name");
+  if (h->is_open())
+    lua_pushfstring(L, "%s (%p)", lua_tostring(L, -1), lua_topointer(L, 1));
+  else
+    lua_pushfstring(L, "%s (closed)", lua_tostring(L, -1));
+  return 1;
+}
+
+const luaL_Reg metamethods[] = {
+    {"__gc", mm_gc},
+    {"__close", mm_gc},
+    {"__tostring", mm_tostring},
+    {nullptr, nullptr},
+};
+
+}  // namespace
+
+void new_class(lua_State* L, const char* name, const luaL_Reg* methods) {
+  luaL_newmetatable(L, name);  // sets __name
+  lua_pushvalue(L, -1);
+  luaL_setfuncs(L, metamethods, 1);
+  lua_newtable(L);  // __index; a class may replace the generic close
+  lua_pushvalue(L, -2);
+  lua_pushcclosure(L, meth_close, 1);
+  lua_setfield(L, -2, "close");
+  lua_pushvalue(L, -2);
+  luaL_setfuncs(L, methods, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
+}  // namespace ipc

@@ -1,0 +1,313 @@
+// The memory-file engine (see memfile.hpp). Function names follow liolib.c
+// so that the two can be compared side by side.
+#include "memfile.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <clocale>
+#include <cstring>
+
+#include "status.hpp"
+
+namespace ipc {
+namespace {
+
+constexpr int max_lines_formats = 250;  // liolib's MAXARGLINE
+constexpr int max_numeral = 200;        // liolib's L_MAXLENNUM
+
+memfile* check_file(lua_State* L) {
+  return reinterpret_cast<memfile*>(check_open(L, 1));
+}
+
+void push_range(lua_State* L, memfile* f, size_t n) {
+  lua_pushlstring(L, f->addr + f->pos, n);
+  f->pos += n;
+}
+
+// Reads a line; with `chop` the newline is not kept. Fails only at the end.
+int read_line(lua_State* L, memfile* f, bool chop) {
+  size_t avail = f->size - f->pos;
+  const char* s = f->addr + f->pos;
+  const void* nl = avail ? std::memchr(s, '\n', avail) : nullptr;
+  if (nl) {
+    size_t len = static_cast<size_t>(static_cast<const char*>(nl) - s);
+    lua_pushlstring(L, s, chop ? len : len + 1);
+    f->pos += len + 1;
+    return 1;
+  }
+  push_range(L, f, avail);
+  return avail > 0;
+}
+
+void read_all(lua_State* L, memfile* f) { push_range(L, f, f->size - f->pos); }
+
+int read_chars(lua_State* L, memfile* f, size_t n) {
+  size_t avail = f->size - f->pos;
+  push_range(L, f, n < avail ? n : avail);
+  return n > 0 && avail > 0;
+}
+
+int test_eof(lua_State* L, memfile* f) {
+  lua_pushliteral(L, "");
+  return f->pos < f->size;
+}
+
+// The numeral scanner of liolib's read_number, over memory: at most
+// max_numeral characters of a numeral prefix are taken, one look-ahead
+// character is given back, and lua_stringtonumber decides.
+struct numeral {
+  memfile* f = nullptr;
+  int c = EOF;  // current look-ahead character, or EOF
+  int n = 0;
+  char buff[max_numeral + 1];
+
+  int getc() {
+    return f->pos < f->size ? static_cast<unsigned char>(f->addr[f->pos++])
+                            : EOF;
+  }
+  bool nextc() {
+    if (n >= max_numeral) {  // too long: invalidate and stop
+      buff[0] = '\0';
+      return false;
+    }
+    buff[n++] = static_cast<char>(c);
+    c = getc();
+    return true;
+  }
+  bool test2(const char* set) {
+    return (c == set[0] || c == set[1]) && nextc();
+  }
+  int readdigits(bool hex) {
+    int count = 0;
+    while ((hex ? std::isxdigit(c) : std::isdigit(c)) && nextc()) count++;
+    return count;
+  }
+};
+
+int read_number(lua_State* L, memfile* f) {
+  numeral rn;
+  rn.f = f;
+  rn.c = EOF;
+  int count = 0;
+  bool hex = false;
+  const char decp[2] = {lua_getlocaledecpoint(), '.'};
+  do {
+    rn.c = rn.getc();
+  } while (std::isspace(rn.c));
+  rn.test2("-+");
+  if (rn.test2("00")) {
+    if (rn.test2("xX"))
+      hex = true;
+    else
+      count = 1;  // the initial '0' counts as a digit
+  }
+  count += rn.readdigits(hex);
+  if (rn.test2(decp)) count += rn.readdigits(hex);
+  if (count > 0 && rn.test2(hex ? "pP" : "eE")) {
+    rn.test2("-+");
+    rn.readdigits(false);
+  }
+  if (rn.c != EOF) f->pos--;  // give back the look-ahead character
+  rn.buff[rn.n] = '\0';
+  if (lua_stringtonumber(L, rn.buff)) return 1;
+  lua_pushnil(L);  // the "result" that the caller replaces by fail
+  return 0;
+}
+
+// Reads the formats at stack positions first..top (g_read).
+int g_read(lua_State* L, memfile* f, int first) {
+  if (!f->readable) return push_failure(L, EBADF);
+  int nargs = lua_gettop(L) - first + 1;
+  int n, success;
+  if (nargs == 0) {
+    success = read_line(L, f, true);
+    n = first + 1;
+  } else {
+    luaL_checkstack(L, nargs + LUA_MINSTACK, "too many arguments");
+    success = 1;
+    for (n = first; nargs-- && success; n++) {
+      if (lua_type(L, n) == LUA_TNUMBER) {
+        lua_Integer l = luaL_checkinteger(L, n);
+        luaL_argcheck(L, l >= 0, n, "invalid count");
+        success = l == 0 ? test_eof(L, f)
+                         : read_chars(L, f, static_cast<size_t>(l));
+      } else {
+        const char* p = luaL_checkstring(L, n);
+        if (*p == '*') p++;  // skip optional '*' (for compatibility)
+        switch (*p) {
+          case 'n':
+            success = read_number(L, f);
+            break;
+          case 'l':
+            success = read_line(L, f, true);
+            break;
+          case 'L':
+            success = read_line(L, f, false);
+            break;
+          case 'a':
+            read_all(L, f);
+            success = 1;
+            break;
+          default:
+            return luaL_argerror(L, n, "invalid format");
+        }
+      }
+    }
+  }
+  if (!success) {
+    lua_pop(L, 1);
+    luaL_pushfail(L);
+  }
+  return n - first;
+}
+
+// h:read(...) -> values... (fail where a format fails) | nil, msg, errno
+int meth_read(lua_State* L) { return g_read(L, check_file(L), 2); }
+
+// The iterator of h:lines(...): upvalues are the handle, the number of
+// formats and the formats (io_readline).
+int io_readline(lua_State* L) {
+  auto* f = static_cast<memfile*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (!f->base.is_open()) return luaL_error(L, "file is already closed");
+  int n = static_cast<int>(lua_tointeger(L, lua_upvalueindex(2)));
+  if (n == 0 && f->readable) {  // the common case, without the stack work
+    return read_line(L, f, true) ? 1 : 0;
+  }
+  lua_settop(L, 1);
+  luaL_checkstack(L, n, "too many arguments");
+  for (int i = 1; i <= n; i++) lua_pushvalue(L, lua_upvalueindex(2 + i));
+  n = g_read(L, f, 2);
+  if (lua_toboolean(L, -n)) return n;
+  if (n > 1) return luaL_error(L, "%s", lua_tostring(L, -n + 1));
+  return 0;
+}
+
+// h:lines(...) -> iterator
+int meth_lines(lua_State* L) {
+  check_file(L);
+  int n = lua_gettop(L) - 1;
+  luaL_argcheck(L, n <= max_lines_formats, max_lines_formats + 2,
+                "too many arguments");
+  lua_pushvalue(L, 1);
+  lua_pushinteger(L, n);
+  lua_rotate(L, 2, 2);
+  lua_pushcclosure(L, io_readline, 2 + n);
+  return 1;
+}
+
+// h:write(...) -> h | nil, msg, errno. Writes what fits and never grows.
+int meth_write(lua_State* L) {
+  memfile* f = check_file(L);
+  int top = lua_gettop(L);
+  int err = 0;
+  for (int arg = 2; arg <= top; arg++) {
+    char num[64];
+    const char* s;
+    size_t len;
+    if (lua_type(L, arg) == LUA_TNUMBER) {
+      int k = lua_isinteger(L, arg)
+                  ? std::snprintf(num, sizeof num, LUA_INTEGER_FMT,
+                                  static_cast<LUAI_UACINT>(lua_tointeger(L, arg)))
+                  : std::snprintf(num, sizeof num, LUA_NUMBER_FMT,
+                                  static_cast<LUAI_UACNUMBER>(lua_tonumber(L, arg)));
+      s = num;
+      len = static_cast<size_t>(k);
+    } else {
+      s = luaL_checklstring(L, arg, &len);
+    }
+    if (err) continue;  // like g_write: keep checking the arguments
+    if (!f->writable) {
+      err = EBADF;
+      continue;
+    }
+    size_t avail = f->size - f->pos;
+    size_t k = len < avail ? len : avail;
+    std::memcpy(f->addr + f->pos, s, k);
+    f->pos += k;
+    if (k < len) err = ENOSPC;
+  }
+  if (err == ENOSPC) return push_failure(L, "not enough space", err);
+  if (err) return push_failure(L, err);
+  lua_settop(L, 1);
+  return 1;
+}
+
+// h:seek([whence [, offset]]) -> position | nil, msg, errno
+int meth_seek(lua_State* L) {
+  static const char* const modenames[] = {"set", "cur", "end", nullptr};
+  memfile* f = check_file(L);
+  int op = luaL_checkoption(L, 2, "cur", modenames);
+  lua_Integer offset = luaL_optinteger(L, 3, 0);
+  size_t base = op == 0 ? 0 : op == 1 ? f->pos : f->size;
+  // The target must lie in [0, size]; computed without overflow.
+  auto mag = offset < 0 ? 0 - static_cast<lua_Unsigned>(offset)
+                        : static_cast<lua_Unsigned>(offset);
+  if (offset < 0 ? mag > base : mag > f->size - base)
+    return push_failure(L, EINVAL);
+  f->pos = offset < 0 ? base - static_cast<size_t>(mag)
+                      : base + static_cast<size_t>(mag);
+  lua_pushinteger(L, static_cast<lua_Integer>(f->pos));
+  return 1;
+}
+
+// h:flush() -> true | nil, msg, errno
+int meth_flush(lua_State* L) {
+  memfile* f = check_file(L);
+  int err = f->flush ? f->flush(f) : 0;
+  if (err) return push_failure(L, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// h:setvbuf(mode [, size]) -> true. Memory has no buffer to set up.
+int meth_setvbuf(lua_State* L) {
+  static const char* const modenames[] = {"no", "full", "line", nullptr};
+  check_file(L);
+  luaL_checkoption(L, 2, nullptr, modenames);
+  lua_Integer sz = luaL_optinteger(L, 3, LUAL_BUFFERSIZE);
+  luaL_argcheck(L, sz >= 0, 3, "negative size");
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// h:size() -> bytes
+int meth_size(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(check_file(L)->size));
+  return 1;
+}
+
+// h:addr() -> lightuserdata
+int meth_addr(lua_State* L) {
+  lua_pushlightuserdata(L, check_file(L)->addr);
+  return 1;
+}
+
+// h:truncate(bytes) -> true | nil, msg. Only shrinks the usable length.
+int meth_truncate(lua_State* L) {
+  memfile* f = check_file(L);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0, 2, "negative size");
+  if (static_cast<lua_Unsigned>(n) > f->size)
+    return push_fail_message(L, "cannot grow beyond the mapped size");
+  f->size = static_cast<size_t>(n);
+  if (f->pos > f->size) f->pos = f->size;
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+const luaL_Reg methods[] = {
+    {"read", meth_read},         {"lines", meth_lines},
+    {"write", meth_write},       {"seek", meth_seek},
+    {"flush", meth_flush},       {"setvbuf", meth_setvbuf},
+    {"size", meth_size},         {"addr", meth_addr},
+    {"truncate", meth_truncate}, {nullptr, nullptr},
+};
+
+}  // namespace
+
+void memfile_class(lua_State* L, const char* name) {
+  new_class(L, name, methods);
+}
+
+}  // namespace ipc

@@ -1,0 +1,29 @@
+// The memory-file engine: the methods of a Lua file (read, lines, write,
+// seek, flush, setvbuf, close) plus size, addr and truncate, over a block of
+// memory. strfile, mmap and shm differ only in how they obtain the block and
+// in what release and flush do; the reading code is a port of Lua 5.4's
+// liolib.c (g_read, read_line, read_number, test_eof, read_chars, f_seek,
+// g_write, aux_lines, io_readline) with memchr scans and one copy per value.
+#pragma once
+
+#include <cstddef>
+
+#include "handle.hpp"
+
+namespace ipc {
+
+struct memfile {
+  handle base;
+  char* addr = nullptr;
+  size_t size = 0;  // usable length; truncate() only shrinks it
+  size_t pos = 0;   // always <= size
+  bool readable = false;
+  bool writable = false;
+  // Makes written bytes durable; returns 0 or an errno. Null: nothing to do.
+  int (*flush)(memfile*) = nullptr;
+};
+
+// Registers the file-like class `name` with the shared memfile methods.
+void memfile_class(lua_State* L, const char* name);
+
+}  // namespace ipc

@@ -1,0 +1,7 @@
+// ipc.sem: placeholder until the module lands.
+#include "../core/lua.hpp"
+
+IPC_EXPORT int luaopen_ipc_sem(lua_State* L) {
+  lua_newtable(L);
+  return 1;
+}
