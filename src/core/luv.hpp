@@ -1,0 +1,32 @@
+// Access to luv, when a program has loaded it into the same Lua state.
+// luv keeps its context (loop, main thread, callback runner, run mode) as a
+// full userdata under the registry key "luv_context"; the layout is luv's
+// public luv_ctx_t. We read it without linking to luv, so luaipc works
+// with or without luv and always shares the process's one libuv.
+#pragma once
+
+#include <uv.h>
+
+#include "lua.hpp"
+
+#ifdef IPC_HAVE_LUV_H
+extern "C" {
+#include <luv/luv.h>
+}
+#else
+#error "luv/luv.h (Debian: lua-luv-dev) is required"
+#endif
+
+namespace ipc {
+
+// luv's context, or nullptr when luv is not loaded in this state.
+luv_ctx_t* luv_context_of(lua_State* L);
+
+// True when luv is loaded and its uv.run() is running right now.
+bool luv_running(lua_State* L);
+
+// True when the caller may suspend: running in a coroutine (not the main
+// thread) that can yield, while luv's loop is running.
+bool luv_can_suspend(lua_State* L);
+
+}  // namespace ipc
