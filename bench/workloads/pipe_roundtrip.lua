@@ -1,0 +1,55 @@
+-- pipe_roundtrip: CHUNKS x 64 KiB through `cat`, all queued at once (the
+-- same string object each time) followed by the end of input, while the
+-- output is counted.
+local lib = require "lib"
+
+local W = {}
+
+local CHUNK = string.rep("x", 65536)
+
+function W.luaipc(chunks)
+  local proc = require "ipc.proc"
+  local got = 0
+  local t0 = lib.now()
+  local h = assert(proc.spawn("cat", {
+    stdin = true,
+    stdout = true,
+    callback = function(_, data, msg)
+      if not data then error(msg) end
+      got = got + #data
+    end,
+  }))
+  for _ = 1, tonumber(chunks) do h:write(CHUNK) end
+  h:write(proc.EOF)
+  assert(h:wait())
+  return lib.now() - t0, got
+end
+
+function W.luv(chunks)
+  local uv = require "luv"
+  local got = 0
+  local t0 = lib.now()
+  local inp, out = uv.new_pipe(false), uv.new_pipe(false)
+  local child
+  child = assert(uv.spawn("/bin/sh", {
+    args = { "-c", "cat" },
+    stdio = { inp, out, 2 },
+  }, function(code)
+    assert(code == 0)
+    child:close()
+  end))
+  out:read_start(function(err, data)
+    assert(not err, err)
+    if data then
+      got = got + #data
+    else
+      out:close()
+    end
+  end)
+  for _ = 1, tonumber(chunks) do inp:write(CHUNK) end
+  inp:shutdown(function() inp:close() end)
+  uv.run()
+  return lib.now() - t0, got
+end
+
+return W
