@@ -1,8 +1,9 @@
 /* Helpers shared by the C baselines of the benchmark suite. Each baseline
  * does the work of its workload the cheapest way C allows, times only that
  * work with the monotonic clock, and prints one line the runner parses:
- * "RESULT <seconds> <check>", where <check> must equal what the Lua
- * variants of the same workload report (so all did the same work). */
+ * "RESULT <seconds> <check> <peak RSS in KiB>", where <check> must equal
+ * what the Lua variants of the same workload report (so that all did the
+ * same work). */
 #ifndef BENCH_H
 #define BENCH_H
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,8 +37,12 @@ static inline void bench_keep(void* p) {
   __asm__ volatile("" : : "r"(p) : "memory");
 }
 
+/* Prints the result line, with the peak resident set size in KiB last (the
+ * Lua variants report VmHWM, which is the same number). */
 static inline void bench_result(double seconds, const char* check) {
-  printf("RESULT %.9f %s\n", seconds, check);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("RESULT %.9f %s %ld\n", seconds, check, ru.ru_maxrss);
 }
 
 /* Starts `/bin/sh -c cmd` (as the Lua variants do for a string command) with
