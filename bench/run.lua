@@ -161,8 +161,9 @@ end
 -- name and renamed, so that two runs at once never see half a file.
 local function build(target, flags, source)
   local out = out_dir .. "/" .. target
-  local fresh = ("test -x %s && test -z \"$(find %s -newer %s -name '*.[ch]')\"")
-    :format(shquote(out), shquote(dir .. "/c"), shquote(out))
+  local fresh = ("test -x %s && "
+    .. "test -z \"$(find %s -newer %s -name '*.[ch]')\""):format(
+      shquote(out), shquote(dir .. "/c"), shquote(out))
   if sh(fresh) then return true end
   local tmp = ("%s.tmp%d"):format(out, math.random(1, 1e9))
   local cc = os.getenv("CC") or "cc"
@@ -388,7 +389,9 @@ local function write_csv(path)
 end
 
 local function main(scratch)
-  if not sh("mkdir -p " .. shquote(out_dir)) then error("cannot create " .. out_dir) end
+  if not sh("mkdir -p " .. shquote(out_dir)) then
+    error("cannot create " .. out_dir)
+  end
   if not build("benchclock.so", "-shared -fPIC -I/usr/include/lua5.4",
       "benchclock.c") then
     error("cannot build the clock module (is a C compiler installed?)")
@@ -412,7 +415,8 @@ local function main(scratch)
     if size then make_text(path, size) end
     inputs[name] = path
   end
-  io.write(opts.smoke and "luaipc benchmarks: smoke run (tiny sizes, not timed)\n"
+  io.write(opts.smoke
+    and "luaipc benchmarks: smoke run (tiny sizes, not timed)\n"
     or ("luaipc benchmarks: median of %d repetitions after %d warm-up, "
         .. "ratio = luaipc time / other time (< 1: luaipc faster)\n\n")
        :format(opts.reps, opts.warmup))

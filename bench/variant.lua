@@ -17,7 +17,8 @@ lib.script = arg[0]
 
 local workload, variant = arg[1], arg[2]
 local W = dofile(("%s/workloads/%s.lua"):format(dir, workload))
-local run = W[variant] or error(("%s has no variant %s"):format(workload, variant))
+local run = W[variant]
+  or error(("%s has no variant %s"):format(workload, variant))
 local seconds, check = run(table.unpack(arg, 3))
 -- Helper roles (the other side of a ping-pong) report nothing.
 if seconds then

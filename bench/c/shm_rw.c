@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) bench_die("shm_open");
   if (ftruncate(fd, seg) != 0) bench_die("ftruncate");
-  char* map = mmap(NULL, (size_t)seg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  char* map =
+      mmap(NULL, (size_t)seg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) bench_die("mmap");
   close(fd);
   char* src = malloc(CHUNK);
