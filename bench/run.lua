@@ -418,9 +418,17 @@ local function main(scratch)
   io.write(opts.smoke
     and "luaipc benchmarks: smoke run (tiny sizes, not timed)\n"
     or ("luaipc benchmarks: median of %d repetitions after %d warm-up, "
-        .. "ratio = luaipc time / other time (< 1: luaipc faster)\n\n")
+        .. "ratio = luaipc time / other time (< 1: luaipc faster)\n")
        :format(opts.reps, opts.warmup))
   if not opts.smoke then
+    -- The load of the machine says how much to trust the run.
+    local load = readfile("/proc/loadavg"):match("^(%S+ %S+ %S+)")
+    local cores = 0
+    for _ in readfile("/proc/cpuinfo"):gmatch("processor%s*:") do
+      cores = cores + 1
+    end
+    io.write(("machine: %d cores, load average %s\n\n"):format(cores,
+      load or "unknown"))
     io.write(("%-16s %10s  %-13s %10s  %6s  %7s  %s\n"):format("workload",
       "luaipc", "compared with", "other", "ratio", "target", "result"))
   end
