@@ -519,6 +519,7 @@ bool deadline_passed(lua_State* L, ipc::proc::proc_core* c, bool* arm) {
   double left = lua_tonumber(L, slot_deadline) - ipc::monotonic_now();
   if (left <= 0) return true;
   uint64_t ms = static_cast<uint64_t>(left * 1000.0) + 1;
+  uv_update_time(c->loop);  // its clock is stale when the loop sat idle
   uv_timer_start(&c->wait_timer, [](uv_timer_t*) {}, ms, 0);
   *arm = true;
   return false;
@@ -650,6 +651,7 @@ int meth_wait(lua_State* L) {
     w->owner = p;
     w->next = p->waiters;
     p->waiters = w;
+    uv_update_time(p->loop.loop);
     if (timeout > 0)
       uv_timer_start(&w->timer, on_waiter_timer, static_cast<uint64_t>(timeout * 1000.0) + 1, 0);
     return lua_yieldk(L, 0, 0, wait_luv_k);

@@ -240,6 +240,9 @@ int start(uv_loop_t* loop, const spawn_request& req, proc_core** out) {
       }
     }
   }
+  // The loop's clock only advances while it runs: refresh it, or a loop
+  // that sat idle would fire the timer early.
+  uv_update_time(loop);
   if (req.timeout > 0) uv_timer_start(&c->kill_timer, on_kill_timer, to_ms(req.timeout), 0);
   *out = c;
   return 0;
