@@ -430,7 +430,7 @@ describe("ipc.proc", function()
     end)
 
     it("refuses writes without a stdin pipe or after EOF", function()
-      local h = assert(proc.spawn({ "cat" }, { stdin = true }))
+      local h = assert(proc.spawn({ "sh", "-c", "cat >/dev/null" }, { stdin = true }))
       assert.error_matches(function() h:write({}) end, "string expected")
       h:write("x", proc.EOF)
       assert.error_matches(function() h:write("y") end, "EOF")
@@ -455,13 +455,11 @@ describe("ipc.proc", function()
     end)
 
     it("kills and reaps a live child when the handle is collected", function()
-      local pid
-      do
-        local h = assert(proc.spawn({ "sleep", "30" }, { stdin = true }))
-        pid = h:pid()
-        h:write("queued\n")
-      end
+      local hold = { assert(proc.spawn({ "sleep", "30" }, { stdin = true })) }
+      local pid = hold[1]:pid()
+      hold[1]:write("queued\n")
       assert.is_true(alive(pid))
+      hold[1] = nil
       collectgarbage()
       collectgarbage()
       assert.is_false(alive(pid))

@@ -217,27 +217,27 @@ void on_notify(proc_core* c) {
   luv_ctx_t* ctx = p->loop.luv;
   lua_State* M = ctx->L;
   int top = lua_gettop(M);
+  // The handle stays on M's stack throughout: a callback may close it, and
+  // then nothing else would keep it alive.
+  lua_rawgeti(M, LUA_REGISTRYINDEX, p->self_ref);
+  int self = top + 1;
   while (p->core == c && has_pending(c)) {
-    lua_rawgeti(M, LUA_REGISTRYINDEX, p->self_ref);
-    lua_getiuservalue(M, -1, uv_callback);
-    lua_remove(M, -2);
+    lua_getiuservalue(M, self, uv_callback);
     int n = push_event(M, c);
     if (lua_isfunction(M, -n - 1))
       ctx->cb_pcall(M, n, 0, 0);
-    lua_settop(M, top);
+    lua_settop(M, self);
   }
   if (p->core == c && finished(c)) {
     finish_core(p);
     waiter* list = p->waiters;
     p->waiters = nullptr;
-    int ref = p->self_ref;  // released last: it may be all that keeps p
+    luaL_unref(M, LUA_REGISTRYINDEX, p->self_ref);
     p->self_ref = LUA_NOREF;
-    lua_rawgeti(M, LUA_REGISTRYINDEX, ref);
-    luaL_unref(M, LUA_REGISTRYINDEX, ref);
-    clear_kept(M, lua_gettop(M), p);
+    clear_kept(M, self, p);
     wake(ctx, M, list);
-    lua_settop(M, top);
   }
+  lua_settop(M, top);
 }
 
 // proc.spawn(cmd, options) -> handle | nil, message, errno
