@@ -137,6 +137,18 @@ describe("ipc.proc under luv", function()
     assert.matches("raised in the callback", err)
   end)
 
+  it("kills children still running when the Lua state closes", function()
+    local out = run_ok [[
+      local a = proc.spawn({ "sleep", "30" }, { stdout = true, callback = print })
+      local b = proc.spawn({ "sleep", "30" }, { stdin = true })
+      b:write("pending")
+      print(a:pid(), b:pid())
+    ]]
+    for pid in out:gmatch("%d+") do
+      assert.is_false(os.execute("kill -0 " .. pid .. " 2>/dev/null") == true)
+    end
+  end)
+
   it("feeds stdin and leaves no process behind", function()
     local out = run_ok [[
       coroutine.wrap(function()

@@ -429,6 +429,25 @@ describe("ipc.proc", function()
       h:close()
     end)
 
+    it("sends many strings given to one write, in order", function()
+      local h, got = spawn_collect({ "cat" }, { stdin = true, stdout = true })
+      local parts = {}
+      for i = 1, 200 do parts[i] = i .. (i % 3 == 0 and "" or ",") end
+      parts[100] = ""
+      assert.is_true(h:write(table.unpack(parts)))
+      assert.is_true(h:write(42, proc.EOF))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal(table.concat(parts) .. "42", text(got.stdout))
+      h:close()
+    end)
+
+    it("keeps the output written before the exit with drain_timeout 0", function()
+      for _ = 1, 20 do
+        local r = proc.run({ "sh", "-c", "echo out; echo err >&2" }, { drain_timeout = 0 })
+        assert.same({ "out\n", "err\n" }, { r.stdout, r.stderr })
+      end
+    end)
+
     it("refuses writes without a stdin pipe or after EOF", function()
       local h = assert(proc.spawn({ "sh", "-c", "cat >/dev/null" }, { stdin = true }))
       assert.error_matches(function() h:write({}) end, "string expected")
@@ -474,6 +493,17 @@ describe("ipc.proc", function()
       for _, m in ipairs { "wait", "kill", "pid", "write", "close", "timed_out" } do
         assert.error_matches(function() h[m](h) end, "closed handle")
       end
+    end)
+
+    it("kills children still running when the Lua state closes", function()
+      local out = H.in_child [[
+        local proc = require "ipc.proc"
+        local a = proc.spawn({ "sleep", "30" }, { stdout = true, callback = print })
+        local b = proc.spawn({ "sleep", "30" }, { stdin = true })
+        b:write("pending")
+        print(a:pid(), b:pid())
+      ]]
+      for pid in out:gmatch("%d+") do assert.is_false(alive(pid)) end
     end)
 
     it("closes with <close>", function()

@@ -2,6 +2,7 @@
 #include "proc_engine.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -123,6 +124,31 @@ void on_write(uv_write_t* req, int status) {
   after_event(c);
 }
 
+// Reads what the pipe of stream `s` already holds, without blocking, before
+// it is closed at the drain deadline: output written just before the exit
+// may not have been polled yet (always so with drain_timeout = 0).
+void read_rest(proc_core* c, int s) {
+  uv_os_fd_t fd;
+  if (!c->pipe_open[s] || uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) < 0)
+    return;
+  out_buffer& b = c->out[s];
+  for (size_t total = 0; total < 4 * backlog_cap;) {
+    if (b.cap - b.len < read_chunk) {
+      auto* p = static_cast<char*>(realloc(b.data, b.len + read_chunk));
+      if (!p) return;
+      b.data = p;
+      b.cap = b.len + read_chunk;
+    }
+    ssize_t n;
+    do {
+      n = read(fd, b.data + b.len, b.cap - b.len);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return;  // EOF, EAGAIN or an error: the pipe is closed next
+    b.len += static_cast<size_t>(n);
+    total += static_cast<size_t>(n);
+  }
+}
+
 void on_drain_timer(uv_timer_t* t) {
   proc_core* c = core_of(reinterpret_cast<uv_handle_t*>(t));
   // A paused stream is waiting for the consumer, not for the pipe: that
@@ -133,8 +159,10 @@ void on_drain_timer(uv_timer_t* t) {
       return;
     }
   }
-  close_pipe(c, std_out);
-  close_pipe(c, std_err);
+  for (int s : {std_out, std_err}) {
+    read_rest(c, s);
+    close_pipe(c, s);
+  }
   close_pipe(c, std_in);
   after_event(c);
 }
