@@ -617,6 +617,17 @@ describe("ipc.proc", function()
       h:close()
     end)
 
+    it("does not touch the global table", function()
+      local out = H.in_child [[
+        local before = {}
+        for k in pairs(_G) do before[k] = true end
+        local proc = require "ipc.proc"
+        proc.run("true")
+        for k in pairs(_G) do if not before[k] then print(k) end end
+      ]]
+      assert.equal("", out)
+    end)
+
     it("keeps SIGPIPE from killing the host", function()
       local out = H.in_child([[
         local proc = require "ipc.proc"

@@ -114,6 +114,10 @@ void wake(luv_ctx_t* ctx, lua_State* from, waiter* list) {
     lua_rawgeti(from, LUA_REGISTRYINDEX, w->co_ref);  // keep co alive
     luaL_unref(from, LUA_REGISTRYINDEX, w->co_ref);
     uv_close(reinterpret_cast<uv_handle_t*>(&w->timer), free_waiter);
+    if (lua_status(co) != LUA_YIELD) {  // closed by the program meanwhile
+      lua_pop(from, 1);
+      continue;
+    }
     int nres = 0;
     int st = lua_resume(co, from, 0, &nres);
     if (st == LUA_OK || st == LUA_YIELD)
