@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fault.hpp"
 #include "../core/memfile.hpp"
 #include "../core/status.hpp"
 
@@ -20,6 +21,7 @@ struct mapping {
 
 int release(ipc::handle* h) {
   auto* m = reinterpret_cast<mapping*>(h);
+  ipc::fault_forget(static_cast<char*>(m->map_addr));
   return munmap(m->map_addr, m->map_len) == 0 ? 0 : errno;
 }
 
@@ -58,6 +60,7 @@ int map_file(mapping* m, const char* path, int mode, lua_Integer offset,
       m->map_len = len;
       m->file.addr = static_cast<char*>(p);
       m->file.size = len;
+      m->file.mapped = len;
       m->file.readable = mode != 1;
       m->file.writable = mode != 0;
       m->file.flush = flush;
@@ -88,6 +91,7 @@ const luaL_Reg functions[] = {{"open", global_open}, {nullptr, nullptr}};
 }  // namespace
 
 IPC_EXPORT int luaopen_ipc_mmap(lua_State* L) {
+  ipc::install_fault_handler();
   ipc::memfile_class(L, class_name);
   luaL_newlib(L, functions);
   lua_pushinteger(L, static_cast<lua_Integer>(page_size()));

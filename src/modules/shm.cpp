@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fault.hpp"
 #include "../core/memfile.hpp"
 #include "../core/names.hpp"
 #include "../core/status.hpp"
@@ -24,6 +25,7 @@ struct segment {
 
 int release(ipc::handle* h) {
   auto* s = reinterpret_cast<segment*>(h);
+  ipc::fault_forget(static_cast<char*>(s->map_addr));
   int err = munmap(s->map_addr, s->map_len) == 0 ? 0 : errno;
   if (s->creator && shm_unlink(s->name) != 0 && !err) err = errno;
   return err;
@@ -37,6 +39,7 @@ int map_segment(segment* s, int fd, size_t len) {
   s->map_len = len;
   s->file.addr = static_cast<char*>(p);
   s->file.size = len;
+  s->file.mapped = len;
   s->file.readable = s->file.writable = true;
   s->file.base.release = release;
   return 0;
@@ -126,6 +129,7 @@ const luaL_Reg functions[] = {
 }  // namespace
 
 IPC_EXPORT int luaopen_ipc_shm(lua_State* L) {
+  ipc::install_fault_handler();
   ipc::memfile_class(L, class_name);
   luaL_newlib(L, functions);
   return 1;
