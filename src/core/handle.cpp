@@ -23,8 +23,11 @@ handle* check_class(lua_State* L, int idx) {
     lua_pop(L, 1);
     if (same) return static_cast<handle*>(p);
   }
+  // The name stays alive in the metatable; popping it keeps `idx` (which
+  // may be past the top) meaning what the caller passed.
   lua_getfield(L, lua_upvalueindex(1), "__name");
   const char* name = lua_tostring(L, -1);
+  lua_pop(L, 1);
   luaL_typeerror(L, idx, name ? name : "ipc handle");
   return nullptr;
 }

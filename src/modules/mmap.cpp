@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "../core/fault.hpp"
 #include "../core/memfile.hpp"
 #include "../core/status.hpp"
@@ -74,14 +76,18 @@ int map_file(mapping* m, const char* path, int mode, lua_Integer offset,
 // mmap.open(path [, mode [, offset [, size]]]) -> handle | nil, msg, errno
 int global_open(lua_State* L) {
   static const char* const modes[] = {"r", "w", "rw", nullptr};
-  const char* path = luaL_checkstring(L, 1);
+  size_t path_len;
+  const char* path = luaL_checklstring(L, 1, &path_len);
   int mode = luaL_checkoption(L, 2, "r", modes);
   lua_Integer offset = luaL_optinteger(L, 3, 0);
   lua_Integer size = luaL_optinteger(L, 4, 0);
   luaL_argcheck(L, offset >= 0, 3, "negative offset");
   luaL_argcheck(L, size >= 0, 4, "negative size");
   auto* m = ipc::new_handle<mapping>(L, class_name);
-  int err = map_file(m, path, mode, offset, size);
+  // A NUL inside the path would silently open a shorter one.
+  int err = std::strlen(path) != path_len
+                ? EINVAL
+                : map_file(m, path, mode, offset, size);
   if (err) return ipc::push_failure(L, err);
   return 1;
 }

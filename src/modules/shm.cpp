@@ -77,10 +77,11 @@ int attach_segment(segment* s) {
   return err;
 }
 
-// Checks argument 1 as a name and writes its OS form; returns 0 or errno.
-int check_name(lua_State* L, char* out) {
+// Writes the OS form of the name at argument 1 (already checked to be a
+// string); returns 0 or an errno.
+int os_name(lua_State* L, char* out) {
   size_t len;
-  const char* name = luaL_checklstring(L, 1, &len);
+  const char* name = lua_tolstring(L, 1, &len);
   return ipc::make_os_name(name, len, NAME_MAX, out);
 }
 
@@ -92,27 +93,30 @@ mode_t check_mode(lua_State* L, int idx) {
 
 // shm.create(name, size [, mode]) -> handle | nil, msg, errno
 int global_create(lua_State* L) {
+  luaL_checkstring(L, 1);
   lua_Integer size = luaL_checkinteger(L, 2);
   luaL_argcheck(L, size >= 0, 2, "negative size");
   mode_t mode = check_mode(L, 3);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = check_name(L, s->name);
+  int err = os_name(L, s->name);
   if (!err) err = create_segment(s, size, mode);
   return err ? ipc::push_failure(L, err) : 1;
 }
 
 // shm.attach(name) -> handle | nil, msg, errno
 int global_attach(lua_State* L) {
+  luaL_checkstring(L, 1);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = check_name(L, s->name);
+  int err = os_name(L, s->name);
   if (!err) err = attach_segment(s);
   return err ? ipc::push_failure(L, err) : 1;
 }
 
 // shm.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
+  luaL_checkstring(L, 1);
   char name[ipc::os_name_size];
-  int err = check_name(L, name);
+  int err = os_name(L, name);
   if (!err && shm_unlink(name) != 0) err = errno;
   if (err) return ipc::push_failure(L, err);
   lua_pushboolean(L, 1);
