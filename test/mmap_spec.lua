@@ -159,6 +159,13 @@ describe("ipc.mmap", function()
     ok, _, code = mmap.open("/", "r")
     assert.is_nil(ok)
     assert.is_number(code)
+    -- A FIFO without a writer fails at once instead of blocking.
+    os.remove(path)
+    assert(os.execute("mkfifo " .. H.shquote(path)))
+    ok, msg, code = mmap.open(path)
+    assert.is_nil(ok)
+    assert.equal("Invalid argument", msg)
+    assert.equal(22, code)
   end)
 
   it("truncates downwards only; size and addr report the mapping", function()

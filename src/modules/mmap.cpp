@@ -41,8 +41,11 @@ int map_file(mapping* m, const char* path, int mode, lua_Integer offset,
   static const int prot[] = {PROT_READ, PROT_READ | PROT_WRITE,
                              PROT_READ | PROT_WRITE};
   if (static_cast<size_t>(offset) % page_size() != 0) return EINVAL;
-  int fd = ipc::retry_eintr(
-      [&] { return open(path, open_flags[mode] | O_CLOEXEC); });
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it then fails
+  // below as a file of size 0. It changes nothing for regular files.
+  int fd = ipc::retry_eintr([&] {
+    return open(path, open_flags[mode] | O_CLOEXEC | O_NONBLOCK);
+  });
   if (fd < 0) return errno;
   struct stat st;
   int err = 0;
