@@ -210,18 +210,24 @@ int g_read(lua_State* L, memfile* f, int first) {
 // h:read(...) -> values... (fail where a format fails) | nil, msg, errno
 int meth_read(lua_State* L) { return g_read(L, check_file(L), 2); }
 
-// The iterator of h:lines(...): upvalues are the handle, the number of
-// formats and the formats (io_readline).
+// The iterator of h:lines() without formats, the common case: one upvalue,
+// the handle, and no stack work.
+int io_readline_plain(lua_State* L) {
+  auto* f = static_cast<memfile*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (!f->base.is_open()) return luaL_error(L, "file is already closed");
+  if (!f->readable) return luaL_error(L, "%s", std::strerror(EBADF));
+  view v = view_of(f);
+  int ok = read_line(L, v, true);
+  if (settle(f, v.pos)) return luaL_error(L, "%s", std::strerror(EFAULT));
+  return ok;
+}
+
+// The iterator of h:lines(...) with formats: upvalues are the handle, the
+// number of formats and the formats (io_readline).
 int io_readline(lua_State* L) {
   auto* f = static_cast<memfile*>(lua_touserdata(L, lua_upvalueindex(1)));
   if (!f->base.is_open()) return luaL_error(L, "file is already closed");
   int n = static_cast<int>(lua_tointeger(L, lua_upvalueindex(2)));
-  if (n == 0 && f->readable) {  // the common case, without the stack work
-    view v = view_of(f);
-    int ok = read_line(L, v, true);
-    if (settle(f, v.pos)) return luaL_error(L, "%s", std::strerror(EFAULT));
-    return ok;
-  }
   lua_settop(L, 1);
   luaL_checkstack(L, n, "too many arguments");
   for (int i = 1; i <= n; i++) lua_pushvalue(L, lua_upvalueindex(2 + i));
@@ -237,6 +243,10 @@ int meth_lines(lua_State* L) {
   int n = lua_gettop(L) - 1;
   luaL_argcheck(L, n <= max_lines_formats, max_lines_formats + 2,
                 "too many arguments");
+  if (n == 0) {
+    lua_pushcclosure(L, io_readline_plain, 1);
+    return 1;
+  }
   lua_pushvalue(L, 1);
   lua_pushinteger(L, n);
   lua_rotate(L, 2, 2);
