@@ -224,4 +224,16 @@ describe("ipc.mmap", function()
       .. "nil\tBad address\t14\nnil\tnot enough space\t28\n0\t0\ntrue\ttrue\n"
       .. "ipc.mmap (closed)\n", out)
   end)
+
+  it("does not swallow a SIGBUS that is not about its mappings", function()
+    local ok, what, code, out = H.run_lua [[
+      require "ipc.mmap"
+      require "ipc.shm"
+      local pid = io.open("/proc/self/stat"):read("n")
+      os.execute("kill -BUS " .. pid)
+      print("survived")
+    ]]
+    assert.is_nil(ok, ("%s %s"):format(what, code))
+    assert.equal("", out)
+  end)
 end)

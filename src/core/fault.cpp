@@ -28,19 +28,26 @@ uintptr_t page_mask;
 pthread_once_t once = PTHREAD_ONCE_INIT;
 int install_error;
 
-// Hands a fault that is not ours to whoever handled SIGBUS before us.
+void reset_default() {
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGBUS, &dfl, nullptr);
+}
+
+// Hands a signal that is not ours to whoever handled SIGBUS before us.
+// A fault raised by the kernel (si_code > 0) re-executes the faulting
+// access when we return; a SIGBUS sent with kill() must be raised again.
 void chain(int sig, siginfo_t* info, void* context) {
-  if (previous.sa_flags & SA_SIGINFO) {
+  bool sent = info->si_code <= 0;
+  if (previous.sa_handler == SIG_DFL) {
+    reset_default();
+    if (sent) raise(sig);
+  } else if (previous.sa_handler == SIG_IGN) {
+    if (!sent) reset_default();  // a real fault cannot be ignored
+  } else if (previous.sa_flags & SA_SIGINFO) {
     previous.sa_sigaction(sig, info, context);
-  } else if (previous.sa_handler != SIG_DFL &&
-             previous.sa_handler != SIG_IGN) {
-    previous.sa_handler(sig);
   } else {
-    // Returning re-executes the faulting access, which now takes the
-    // default action (a synchronous SIGBUS cannot be ignored).
-    struct sigaction dfl = {};
-    dfl.sa_handler = SIG_DFL;
-    sigaction(SIGBUS, &dfl, nullptr);
+    previous.sa_handler(sig);
   }
 }
 
@@ -48,7 +55,7 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
   int saved_errno = errno;
   auto* at = static_cast<char*>(info->si_addr);
   armed_range& r = armed;
-  if (r.lo && at >= r.lo && at < r.hi) {
+  if (info->si_code > 0 && r.lo && at >= r.lo && at < r.hi) {
     auto first = reinterpret_cast<uintptr_t>(at) & page_mask;
     auto end = (reinterpret_cast<uintptr_t>(r.hi) + ~page_mask) & page_mask;
     // mmap is a plain system call, safe in a signal handler in practice.
