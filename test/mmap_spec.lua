@@ -68,7 +68,8 @@ describe("ipc.mmap", function()
 
   it("formats numbers like io.write", function()
     local values = { 1, -1, 0, 1.0, -0.0, 0.1, 1 / 3, 2^53, 2^63, 1e300,
-      math.maxinteger, math.mininteger, math.huge, -math.huge, 3.14159265358979 }
+      math.maxinteger, math.mininteger, math.huge, -math.huge, 3.14159265358979,
+      0 / 0, -(0 / 0) }
     local ref = H.tmpname()
     local f = assert(io.open(ref, "wb"))
     f:write(table.unpack(values))
