@@ -113,15 +113,24 @@ void lock_work(ipc::pool_job* j) {
   k->err = set_lock(k->fd, k->args, true);
 }
 
+// Closes the job's duplicate descriptor. The lock stays with the open file
+// description, unless the program closed the file during the wait: then
+// this was its last descriptor, and the lock goes with it.
+void close_dup(lock_job* k) {
+  if (k->fd >= 0) close(k->fd);
+  k->fd = -1;
+}
+
 int lock_finish(lua_State* L, ipc::pool_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
+  close_dup(k);  // before the caller goes on, so no stray lock outlives it
   if (k->err == 0 && k->stream->closef != nullptr) discard_buffer(k->stream->f);
   return push_lock_result(L, k->err, false);
 }
 
 void lock_cleanup(ipc::pool_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
-  close(k->fd);  // the lock stays with the open file description
+  close_dup(k);
   delete k;
 }
 
