@@ -1,12 +1,13 @@
 // Blocking calls on libuv's thread pool while luv's loop runs (see
-// pool.hpp). Each Lua state has one pool_state, malloc'ed and reached
+// pool.hpp). Each Lua state has one pool_state, allocated and reached
 // through a registry sentinel whose __gc runs when the state closes: jobs
 // that finish after that (luv's own finalizer runs the loop one last time)
 // are only cleaned up, Lua is not touched any more.
 #include "pool.hpp"
 
+#include <atomic>
 #include <cstdio>
-#include <cstdlib>
+#include <new>
 
 #include "luv.hpp"
 #include "status.hpp"
@@ -14,8 +15,8 @@
 namespace ipc {
 
 struct pool_state {
-  int pending;  // jobs queued and not yet cleaned up
-  bool closing; // the Lua state is closing: no more Lua calls
+  int pending;                 // jobs queued and not yet cleaned up
+  std::atomic<bool> closing;   // the state is closing: no more Lua calls
 };
 
 namespace {
@@ -29,7 +30,7 @@ int state_gc(lua_State* L) {
   *box = nullptr;
   if (st) {
     st->closing = true;
-    if (st->pending == 0) std::free(st);
+    if (st->pending == 0) delete st;
   }
   return 0;
 }
@@ -51,10 +52,8 @@ pool_state* state_of(lua_State* L) {
   lua_pushcfunction(L, state_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
-  auto* st = static_cast<pool_state*>(std::malloc(sizeof(pool_state)));
+  auto* st = new (std::nothrow) pool_state{0, {false}};
   if (!st) luaL_error(L, "not enough memory");
-  st->pending = 0;
-  st->closing = false;
   *box = st;
   lua_rawsetp(L, LUA_REGISTRYINDEX, &state_key);
   return st;
@@ -115,7 +114,7 @@ void after_work(uv_work_t* req, int status) {
   job->done = true;
   if (st->closing) {
     job->cleanup(job);
-    if (st->pending == 0) std::free(st);
+    if (st->pending == 0) delete st;
     return;
   }
   lua_State* L = job->main;
@@ -137,6 +136,10 @@ int continue_k(lua_State* L, int status, lua_KContext ctx) {
 }
 
 }  // namespace
+
+bool pool_cancelled(const pool_job* job) {
+  return job->state->closing.load(std::memory_order_relaxed);
+}
 
 int await_pool(lua_State* L, pool_job* job, int anchor) {
   anchor = lua_absindex(L, anchor);

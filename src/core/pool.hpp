@@ -41,4 +41,10 @@ struct pool_job {
 // returned instead.
 int await_pool(lua_State* L, pool_job* job, int anchor);
 
+// True once the Lua state that queued `job` is closing: nobody will take
+// the results any more. A `work` that can wait in slices checks it between
+// them, so that closing the state does not wait for an endless wait (luv's
+// finalizer runs the loop until every queued job has finished).
+bool pool_cancelled(const pool_job* job);
+
 }  // namespace ipc

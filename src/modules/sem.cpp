@@ -135,9 +135,36 @@ struct dec_job {
   int err;
 };
 
+// How long a pool thread waits before it checks whether the Lua state is
+// closing (see ipc::pool_cancelled).
+constexpr long slice_ns = 250000000L;
+
+bool before(const timespec& a, const timespec& b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+// Waits in slices of at most slice_ns against the same final deadline; a
+// post that arrives between two slices is not lost, it is simply taken by
+// the next sem_clockwait.
 void dec_work(ipc::pool_job* j) {
   auto* d = reinterpret_cast<dec_job*>(j);
-  d->err = sem_down(d->sem, d->wait);
+  for (;;) {
+    wait_spec slice{wait_kind::until, {}};
+    clock_gettime(wait_clock, &slice.deadline);
+    slice.deadline.tv_nsec += slice_ns;
+    if (slice.deadline.tv_nsec >= 1000000000L) {
+      slice.deadline.tv_sec += 1;
+      slice.deadline.tv_nsec -= 1000000000L;
+    }
+    bool last = d->wait.kind == wait_kind::until &&
+                !before(slice.deadline, d->wait.deadline);
+    d->err = sem_down(d->sem, last ? d->wait : slice);
+    if (d->err != EAGAIN || last) return;
+    if (ipc::pool_cancelled(j)) {
+      d->err = ECANCELED;
+      return;
+    }
+  }
 }
 
 int dec_finish(lua_State* L, ipc::pool_job* j) {
