@@ -113,6 +113,7 @@ void after_work(uv_work_t* req, int status) {
   st->pending--;
   job->done = true;
   if (st->closing) {
+    job->orphaned = true;
     job->cleanup(job);
     if (st->pending == 0) delete st;
     return;

@@ -32,6 +32,9 @@ struct pool_job {
   int co_ref = LUA_NOREF;
   int anchor_ref = LUA_NOREF;
   bool done = false;
+  // Set before `cleanup` when the Lua state has closed: Lua memory (the
+  // anchored handle included) may be gone, so cleanup must not touch it.
+  bool orphaned = false;
 };
 
 // Queues `job` and yields the running coroutine L; the value at stack index

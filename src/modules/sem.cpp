@@ -174,6 +174,10 @@ int dec_finish(lua_State* L, ipc::pool_job* j) {
 void dec_cleanup(ipc::pool_job* j) {
   auto* d = reinterpret_cast<dec_job*>(j);
   semaphore* s = d->handle;
+  if (j->orphaned) {
+    delete d;  // the handle may be freed; the process is done with Lua
+    return;
+  }
   if (--s->busy == 0 && s->close_deferred) {
     s->close_deferred = false;
     sem_close(s->sem);
