@@ -38,6 +38,19 @@ describe("ipc.sem", function()
     for _, n in ipairs(names) do sem.remove(n) end
   end)
 
+  it("does not touch the global table", function()
+    local out = H.in_child([[
+      local before = {}
+      for k in pairs(_G) do before[k] = true end
+      require "ipc.sem"
+      require "ipc.filelock"
+      for k in pairs(_G) do
+        if not before[k] then io.write(tostring(k), " ") end
+      end
+    ]])
+    assert.equal("", out)
+  end)
+
   it("creates, counts and has the handle lifecycle", function()
     local n = name()
     local h = assert(sem.create(n))
