@@ -6,7 +6,6 @@
 #include "pool.hpp"
 
 #include <atomic>
-#include <cstdio>
 #include <new>
 
 #include "luv.hpp"
@@ -64,46 +63,13 @@ void work_cb(uv_work_t* req) {
   job->work(job);
 }
 
-// Runs in the protected call that reports an error of a resumed coroutine:
-// arguments are the error object and the coroutine.
-int rethrow(lua_State* L) {
-  lua_State* co = lua_tothread(L, 2);
-  const char* msg = luaL_tolstring(L, 1, nullptr);
-  luaL_traceback(L, co, msg, 0);
-  return lua_error(L);
-}
-
-// Reports an error that ended a resumed coroutine the way luv reports an
-// error in one of its callbacks: through the program's callback runner
-// (by default, "Uncaught Error: ..." on stderr and exit).
-void report_error(lua_State* L, lua_State* co) {
-  lua_pushcfunction(L, rethrow);
-  lua_xmove(co, L, 1);
-  lua_pushthread(co);
-  lua_xmove(co, L, 1);
-  luv_ctx_t* ctx = luv_context_of(L);
-  if (ctx && ctx->cb_pcall) {
-    ctx->cb_pcall(L, 2, 0, LUVF_CALLBACK_NOTRACEBACK);
-  } else if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-    std::fprintf(stderr, "Uncaught Error: %s\n", lua_tostring(L, -1));
-    lua_pop(L, 1);
-  }
-}
-
-// Resumes the coroutine waiting for `job`, if it is still waiting.
+// Resumes the coroutine waiting for `job`.
 void resume_waiter(lua_State* L, pool_job* job) {
-  if (!lua_checkstack(L, 4)) return;
+  if (!lua_checkstack(L, 1)) return;
   lua_rawgeti(L, LUA_REGISTRYINDEX, job->co_ref);
   lua_State* co = lua_tothread(L, -1);
   lua_pop(L, 1);  // co_ref keeps it alive
-  // A coroutine closed meanwhile (coroutine.close) is not LUA_YIELD.
-  if (!co || lua_status(co) != LUA_YIELD) return;
-  int nres = 0;
-  int rc = lua_resume(co, L, 0, &nres);
-  if (rc == LUA_OK || rc == LUA_YIELD)
-    lua_pop(co, nres);  // nobody receives what it returned or yielded
-  else
-    report_error(L, co);
+  if (co) luv_resume(L, co);
 }
 
 void after_work(uv_work_t* req, int status) {
