@@ -506,6 +506,22 @@ bool deadline_passed(lua_State* L, ipc::proc::proc_core* c, bool* arm) {
   return false;
 }
 
+// Runs one loop step of a blocking wait. Once the deadline has passed, the
+// loop is polled one last time; returns false when wait must give up.
+bool wait_step(lua_State* L, proc_handle* p) {
+  bool armed;
+  if (deadline_passed(L, p->core, &armed)) {
+    if (lua_toboolean(L, slot_polled)) return false;
+    lua_pushboolean(L, 1);
+    lua_replace(L, slot_polled);
+    ipc::run_step(p->loop, UV_RUN_NOWAIT);
+    return true;
+  }
+  ipc::run_step(p->loop, UV_RUN_ONCE);
+  if (armed && p->core) uv_timer_stop(&p->core->wait_timer);
+  return true;
+}
+
 int drive_k(lua_State* L, int status, lua_KContext);
 
 // Plain mode: deliver recorded events, else run one loop step, until the
@@ -537,19 +553,10 @@ int drive(lua_State* L) {
       if (!ipc::loop_busy(p->loop)) ipc::run_step(p->loop, UV_RUN_NOWAIT);
       return push_status(L, p);
     }
-    bool armed;
-    if (deadline_passed(L, c, &armed)) {
-      if (lua_toboolean(L, slot_polled)) {
-        lua_pushboolean(L, 0);
-        return 1;
-      }
-      lua_pushboolean(L, 1);
-      lua_replace(L, slot_polled);
-      ipc::run_step(p->loop, UV_RUN_NOWAIT);
-      continue;
+    if (!wait_step(L, p)) {
+      lua_pushboolean(L, 0);
+      return 1;
     }
-    ipc::run_step(p->loop, UV_RUN_ONCE);
-    if (armed && p->core) uv_timer_stop(&p->core->wait_timer);
   }
 }
 
@@ -583,19 +590,10 @@ int drive_luv(lua_State* L) {
     auto* p = reinterpret_cast<proc_handle*>(lua_touserdata(L, 1));
     if (p->done) return push_status(L, p);
     if (!p->base.is_open()) ipc::raise_closed(L);
-    bool armed;
-    if (deadline_passed(L, p->core, &armed)) {
-      if (lua_toboolean(L, slot_polled)) {
-        lua_pushboolean(L, 0);
-        return 1;
-      }
-      lua_pushboolean(L, 1);
-      lua_replace(L, slot_polled);
-      ipc::run_step(p->loop, UV_RUN_NOWAIT);
-      continue;
+    if (!wait_step(L, p)) {
+      lua_pushboolean(L, 0);
+      return 1;
     }
-    ipc::run_step(p->loop, UV_RUN_ONCE);
-    if (armed && p->core) uv_timer_stop(&p->core->wait_timer);
   }
 }
 
