@@ -15,7 +15,7 @@ function W.luaipc(n)
   local other = assert(io.popen(lib.command("sem_pingpong", "other",
     base .. "-ping", base .. "-pong", n + 1), "w"))
   ping:inc()
-  assert(pong:dec())
+  if not pong:dec(30) then error("the other process did not answer") end
   local t0 = lib.now()
   for _ = 1, n do
     ping:inc()
