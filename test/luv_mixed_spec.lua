@@ -56,7 +56,8 @@ end
 
 timer:start(10, 10, function()
   ticks = ticks + 1
-  if waiting == 3 then ticks_all = ticks_all + 1 end
+  if waiting < 3 then return end
+  ticks_all = ticks_all + 1
   if ticks_all == 3 then
     for _, h in ipairs(children) do h:write("go\n", proc.EOF) end
   end
