@@ -91,9 +91,7 @@ int push_lock_result(lua_State* L, int err, bool trying) {
     lua_pushboolean(L, 0);
     return 1;
   }
-  if (err) return ipc::push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return ipc::push_result(L, err);
 }
 
 // A waiting lock on libuv's thread pool. It uses its own descriptor, a
@@ -176,9 +174,7 @@ int global_unlock(lua_State* L) {
   int err = flush_writes(f);
   int unlock_err = set_lock(fileno(f), a, false);
   if (!err) err = unlock_err;
-  if (err) return ipc::push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return ipc::push_result(L, err);
 }
 
 const luaL_Reg functions[] = {

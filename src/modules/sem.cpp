@@ -185,33 +185,21 @@ void dec_cleanup(ipc::pool_job* j) {
   delete d;
 }
 
-// Checks argument 1 as a name and writes its OS form; returns 0 or errno.
-int check_name(lua_State* L, char* out) {
-  size_t len;
-  const char* name = luaL_checklstring(L, 1, &len);
-  return ipc::make_os_name(name, len, max_name_len, out);
-}
-
 unsigned check_value(lua_State* L, int idx) {
   lua_Integer n = luaL_optinteger(L, idx, 0);
   luaL_argcheck(L, n >= 0 && n <= SEM_VALUE_MAX, idx, "value out of range");
   return static_cast<unsigned>(n);
 }
 
-mode_t check_mode(lua_State* L, int idx) {
-  lua_Integer mode = luaL_optinteger(L, idx, 0600);
-  luaL_argcheck(L, mode >= 0 && mode <= 0777, idx, "invalid permissions");
-  return static_cast<mode_t>(mode);
-}
-
 // Creates (value given and not 0, or `create`) or opens the semaphore of
 // argument 1 into a new handle; pushes the handle or the failure triple.
 int open_semaphore(lua_State* L, bool create) {
+  luaL_checkstring(L, 1);
   unsigned value = check_value(L, 2);
-  mode_t mode = check_mode(L, 3);
+  mode_t mode = ipc::opt_mode(L, 3);
   if (value != 0) create = true;
   auto* s = ipc::new_handle<semaphore>(L, class_name);
-  int err = check_name(L, s->name);
+  int err = ipc::check_os_name(L, 1, max_name_len, s->name);
   if (!err) {
     sem_t* p = create ? sem_open(s->name, O_CREAT | O_EXCL, mode, value)
                       : sem_open(s->name, 0);
@@ -235,11 +223,9 @@ int global_create(lua_State* L) { return open_semaphore(L, true); }
 // sem.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
   char name[ipc::os_name_size];
-  int err = check_name(L, name);
+  int err = ipc::check_os_name(L, 1, max_name_len, name);
   if (!err && sem_unlink(name) != 0) err = errno;
-  if (err) return ipc::push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return ipc::push_result(L, err);
 }
 
 semaphore* check_sem(lua_State* L) {
