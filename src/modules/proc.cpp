@@ -91,22 +91,11 @@ void finish_core(proc_handle* p) {
   p->done = true;
 }
 
-// Under luv, errors of a resumed coroutine are reported the way luv reports
-// errors in its callbacks: by its callback runner (cb_pcall).
-int rethrow(lua_State* L) { return lua_error(L); }
-
-void report_error(luv_ctx_t* ctx, lua_State* co) {
-  lua_State* M = ctx->L;
-  lua_pushcfunction(M, rethrow);
-  lua_xmove(co, M, 1);
-  ctx->cb_pcall(M, 1, 0, 0);
-}
-
 void free_waiter(uv_handle_t* h) { delete static_cast<waiter*>(h->data); }
 
 // Resumes the coroutines of `list` (already unlinked from their handle).
 // Their continuation looks at the handle to decide what wait returns.
-void wake(luv_ctx_t* ctx, lua_State* from, waiter* list) {
+void wake(lua_State* from, waiter* list) {
   while (list) {
     waiter* w = list;
     list = w->next;
@@ -114,16 +103,7 @@ void wake(luv_ctx_t* ctx, lua_State* from, waiter* list) {
     lua_rawgeti(from, LUA_REGISTRYINDEX, w->co_ref);  // keep co alive
     luaL_unref(from, LUA_REGISTRYINDEX, w->co_ref);
     uv_close(reinterpret_cast<uv_handle_t*>(&w->timer), free_waiter);
-    if (lua_status(co) != LUA_YIELD) {  // closed by the program meanwhile
-      lua_pop(from, 1);
-      continue;
-    }
-    int nres = 0;
-    int st = lua_resume(co, from, 0, &nres);
-    if (st == LUA_OK || st == LUA_YIELD)
-      lua_pop(co, nres);
-    else
-      report_error(ctx, co);
+    ipc::luv_resume(from, co);  // skips a coroutine the program closed meanwhile
     lua_pop(from, 1);
   }
 }
@@ -138,7 +118,7 @@ void on_waiter_timer(uv_timer_t* t) {
   }
   w->next = nullptr;
   luv_ctx_t* ctx = w->owner->loop.luv;
-  wake(ctx, ctx->L, w);
+  wake(ctx->L, w);
 }
 
 // Drops the luv-mode anchors of a handle; waiters are abandoned (used when
@@ -239,7 +219,7 @@ void on_notify(proc_core* c) {
     luaL_unref(M, LUA_REGISTRYINDEX, p->self_ref);
     p->self_ref = LUA_NOREF;
     clear_kept(M, self, p);
-    wake(ctx, M, list);
+    wake(M, list);
   }
   lua_settop(M, top);
 }
@@ -494,10 +474,7 @@ int meth_kill(lua_State* L) {
   } else {
     sig = numbers[luaL_checkoption(L, 2, "term", names)];
   }
-  int err = p->core ? send_signal(p->core, sig) : ESRCH;
-  if (err) return ipc::push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return ipc::push_result(L, p->core ? send_signal(p->core, sig) : ESRCH);
 }
 
 // h:pid() -> integer
@@ -527,6 +504,22 @@ bool deadline_passed(lua_State* L, ipc::proc::proc_core* c, bool* arm) {
   uv_timer_start(&c->wait_timer, [](uv_timer_t*) {}, ms, 0);
   *arm = true;
   return false;
+}
+
+// Runs one loop step of a blocking wait. Once the deadline has passed, the
+// loop is polled one last time; returns false when wait must give up.
+bool wait_step(lua_State* L, proc_handle* p) {
+  bool armed;
+  if (deadline_passed(L, p->core, &armed)) {
+    if (lua_toboolean(L, slot_polled)) return false;
+    lua_pushboolean(L, 1);
+    lua_replace(L, slot_polled);
+    ipc::run_step(p->loop, UV_RUN_NOWAIT);
+    return true;
+  }
+  ipc::run_step(p->loop, UV_RUN_ONCE);
+  if (armed && p->core) uv_timer_stop(&p->core->wait_timer);
+  return true;
 }
 
 int drive_k(lua_State* L, int status, lua_KContext);
@@ -560,19 +553,10 @@ int drive(lua_State* L) {
       if (!ipc::loop_busy(p->loop)) ipc::run_step(p->loop, UV_RUN_NOWAIT);
       return push_status(L, p);
     }
-    bool armed;
-    if (deadline_passed(L, c, &armed)) {
-      if (lua_toboolean(L, slot_polled)) {
-        lua_pushboolean(L, 0);
-        return 1;
-      }
-      lua_pushboolean(L, 1);
-      lua_replace(L, slot_polled);
-      ipc::run_step(p->loop, UV_RUN_NOWAIT);
-      continue;
+    if (!wait_step(L, p)) {
+      lua_pushboolean(L, 0);
+      return 1;
     }
-    ipc::run_step(p->loop, UV_RUN_ONCE);
-    if (armed && p->core) uv_timer_stop(&p->core->wait_timer);
   }
 }
 
@@ -606,19 +590,10 @@ int drive_luv(lua_State* L) {
     auto* p = reinterpret_cast<proc_handle*>(lua_touserdata(L, 1));
     if (p->done) return push_status(L, p);
     if (!p->base.is_open()) ipc::raise_closed(L);
-    bool armed;
-    if (deadline_passed(L, p->core, &armed)) {
-      if (lua_toboolean(L, slot_polled)) {
-        lua_pushboolean(L, 0);
-        return 1;
-      }
-      lua_pushboolean(L, 1);
-      lua_replace(L, slot_polled);
-      ipc::run_step(p->loop, UV_RUN_NOWAIT);
-      continue;
+    if (!wait_step(L, p)) {
+      lua_pushboolean(L, 0);
+      return 1;
     }
-    ipc::run_step(p->loop, UV_RUN_ONCE);
-    if (armed && p->core) uv_timer_stop(&p->core->wait_timer);
   }
 }
 
@@ -672,7 +647,7 @@ int meth_close(lua_State* L) {
   waiter* list = p->waiters;
   p->waiters = nullptr;
   ipc::close_handle(&p->base);
-  if (list) wake(p->loop.luv, L, list);
+  if (list) wake(L, list);
   lua_pushboolean(L, 1);
   return 1;
 }
