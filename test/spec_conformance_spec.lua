@@ -104,6 +104,20 @@ describe("SPEC conformance:", function()
       assert.same({ true, "exit", 0 }, { os.execute(cmd) })
     end)
 
+    it("the module exports luaopen_ipc and one luaopen_ipc_<m> per module", function()
+      local p = io.popen("nm -D --defined-only " .. H.BUILD .. "/ipc.so")
+      local found = {}
+      for line in p:lines() do
+        local sym = line:match(" T (luaopen_[%w_]+)$")
+        if sym then found[#found + 1] = sym end
+      end
+      p:close()
+      table.sort(found)
+      assert.same({ "luaopen_ipc", "luaopen_ipc_filelock", "luaopen_ipc_mmap",
+        "luaopen_ipc_proc", "luaopen_ipc_sem", "luaopen_ipc_shm",
+        "luaopen_ipc_strfile" }, found)
+    end)
+
     it("all six modules load through the all-in-one loader", function()
       for _, m in ipairs(MODULES) do
         local cmd = ("LUA_CPATH='./%s/?.so' LUA_PATH='' lua5.4 -e "
@@ -270,6 +284,42 @@ describe("SPEC conformance:", function()
         end
       end)
     end
+
+    it("methods given a handle of another type or no handle raise", function()
+      local handles = {}
+      for _, kind in ipairs(KINDS) do handles[kind] = makers[kind]() end
+      for _, kind in ipairs(KINDS) do
+        for name, f in pairs(getmetatable(handles[kind]).__index) do
+          for _, other in ipairs(KINDS) do
+            if other ~= kind then
+              local ok, err = pcall(f, handles[other])
+              assert.is_false(ok, kind .. ":" .. name .. " on " .. other)
+              assert.matches("ipc." .. kind, err, 1, true)
+            end
+          end
+          assert.is_false(pcall(f), kind .. ":" .. name)
+          assert.is_false(pcall(f, io.stdout), kind .. ":" .. name)
+          assert.is_false(pcall(f, {}), kind .. ":" .. name)
+        end
+      end
+      for _, h in pairs(handles) do assert.is_true(h:close()) end
+    end)
+
+    it("negative sizes raise", function()
+      raises("bad argument #2", shm.create, shm_name(), -1)
+      raises("bad argument #4", mmap.open, tmpfile("abc"), "r", 0, -1)
+      raises("bad argument #3", mmap.open, tmpfile("abc"), "r", -1)
+      raises("bad argument #2", sem.create, sem_name(), -1)
+      raises("bad argument #2", sem.open, sem_name(), -1)
+      local f = assert(io.open(tmpfile("abc"), "r+"))
+      raises("bad argument #4", filelock.lock, f, "w", 0, -1)
+      raises("bad argument #3", filelock.trylock, f, "w", -1)
+      raises("bad argument #3", filelock.unlock, f, 0, -1)
+      f:close()
+      local h = strfile.open("abc")
+      raises("bad argument #1", function() return h:truncate(-1) end)
+      raises("bad argument #2", proc.spawn, { "true" }, { timeout = -1 })
+    end)
 
     it("__gc closes: the creator's shm and sem names go, the child dies", function()
       local sn, n = HAVE_SEM and sem_name(), shm_name()
@@ -525,6 +575,12 @@ describe("SPEC conformance:", function()
       assert_fail(nil, h:write("x"))
       assert.equal(s, h:read("a"))
       h:close()
+      -- The handle keeps its string alive.
+      h = strfile.open(("%d"):format(2^40) .. string.rep("z", 100))
+      collectgarbage()
+      collectgarbage()
+      assert.equal("1099511627776" .. string.rep("z", 100), h:read("a"))
+      h:close()
     end)
   end)
 
@@ -646,6 +702,16 @@ describe("SPEC conformance:", function()
       assert.equal(3, h:value())
       assert_fail(17, sem.open(n, 1))
       h:close()
+    end)
+
+    it("the creator by open(name, n) also removes the name on close", function()
+      local n = sem_name()
+      local h = assert(sem.open(n, 1))
+      local o = assert(sem.open(n))
+      assert.is_true(o:close())
+      assert.is_true(assert(sem.open(n)):close())
+      assert.is_true(h:close())
+      assert_fail(2, sem.open(n))
     end)
 
     it("open(name) and open(name, 0) open an existing one, else fail", function()
