@@ -305,6 +305,13 @@ describe("SPEC conformance:", function()
       for _, h in pairs(handles) do assert.is_true(h:close()) end
     end)
 
+    it("never a crash, never a hang: every call with odd arguments", function()
+      local ok, what, code, out, err = H.run_lua(
+        H.readfile("test/helpers/conformance_fuzz.lua") .. "\n")
+      assert(ok, ("child failed (%s %s):\n%s%s"):format(what, code, out, err))
+      assert.equal("calls\ttrue\n", out)
+    end)
+
     it("negative sizes raise", function()
       raises("bad argument #2", shm.create, shm_name(), -1)
       raises("bad argument #4", mmap.open, tmpfile("abc"), "r", 0, -1)
