@@ -12,8 +12,6 @@ local proc = require "ipc.proc"
 local strfile = require "ipc.strfile"
 
 local MODULES = { "shm", "sem", "mmap", "filelock", "proc", "strfile" }
-local HAVE_SEM = sem.open ~= nil
-local HAVE_LOCK = filelock.lock ~= nil
 
 -- Seconds since boot with 10 ms resolution: enough for generous bounds.
 local function now()
@@ -78,7 +76,7 @@ end
 local function cleanup()
   for _, p in ipairs(paths) do os.remove(p) end
   for _, n in ipairs(shm_names) do shm.remove(n) end
-  if HAVE_SEM then for _, n in ipairs(sem_names) do sem.remove(n) end end
+  for _, n in ipairs(sem_names) do sem.remove(n) end
   paths, shm_names, sem_names = {}, {}, {}
 end
 
@@ -88,7 +86,7 @@ local makers = {
   strfile = function() return assert(strfile.open("abc\n")) end,
   mmap = function() return assert(mmap.open(tmpfile("abc\n"), "rw")) end,
   shm = function() return assert(shm.create(shm_name(), 16)) end,
-  sem = HAVE_SEM and function() return assert(sem.create(sem_name())) end or nil,
+  sem = function() return assert(sem.create(sem_name())) end,
   proc = function() return assert(proc.spawn({ "sleep", "30" })) end,
 }
 local KINDS = { "strfile", "mmap", "shm", "sem", "proc" }
@@ -157,10 +155,8 @@ describe("SPEC conformance:", function()
       assert.equal(text, (assert_fail(2, proc.spawn({ "/nonexistent/x" }))))
       assert.equal(text, (assert_fail(2, proc.run({ "/nonexistent/x" }))))
       assert.equal(text, (assert_fail(2, shm.remove(shm_name()))))
-      if HAVE_SEM then
-        assert.equal(text, (assert_fail(2, sem.open(sem_name()))))
-        assert.equal(text, (assert_fail(2, sem.remove(sem_name()))))
-      end
+      assert.equal(text, (assert_fail(2, sem.open(sem_name()))))
+      assert.equal(text, (assert_fail(2, sem.remove(sem_name()))))
     end)
 
     it("success returns true where there is nothing better", function()
@@ -177,22 +173,18 @@ describe("SPEC conformance:", function()
       assert.is_true(p:kill("kill"))
       p:wait()
       assert.is_true(p:close())
-      if HAVE_SEM then
-        local sn = sem_name()
-        local s = assert(sem.create(sn))
-        assert.is_true(s:inc())
-        assert.is_true(s:dec())
-        assert.is_true(assert(sem.open(sn)):close())
-        assert.is_true(s:close())
-      end
-      if HAVE_LOCK then
-        local f = assert(io.open(tmpfile("data"), "r+"))
-        assert.is_true(filelock.lock(f, "w"))
-        assert.is_true(filelock.unlock(f))
-        assert.is_true(filelock.trylock(f, "r"))
-        assert.is_true(filelock.unlock(f))
-        f:close()
-      end
+      local sn = sem_name()
+      local s = assert(sem.create(sn))
+      assert.is_true(s:inc())
+      assert.is_true(s:dec())
+      assert.is_true(assert(sem.open(sn)):close())
+      assert.is_true(s:close())
+      local f = assert(io.open(tmpfile("data"), "r+"))
+      assert.is_true(filelock.lock(f, "w"))
+      assert.is_true(filelock.unlock(f))
+      assert.is_true(filelock.trylock(f, "r"))
+      assert.is_true(filelock.unlock(f))
+      f:close()
     end)
 
     it("misuse raises an error naming the function and the argument", function()
@@ -216,27 +208,22 @@ describe("SPEC conformance:", function()
       argerror(1, "kill", function() return p:kill("bogus") end)
       p:wait()
       p:close()
-      if HAVE_SEM then
-        argerror(1, "open", sem.open, {})
-        argerror(1, "create", sem.create, {})
-        local s = assert(sem.create(sem_name()))
-        argerror(1, "dec", function() return s:dec("soon") end)
-        s:close()
-      end
-      if HAVE_LOCK then
-        argerror(1, "lock", filelock.lock, "not a file", "w")
-        argerror(1, "trylock", filelock.trylock, {}, "w")
-        argerror(1, "unlock", filelock.unlock, 42)
-        local f = assert(io.open(tmpfile("data"), "r+"))
-        argerror(2, "lock", filelock.lock, f, "x")
-        f:close()
-        argerror(1, "lock", filelock.lock, f, "w") -- a closed Lua file
-      end
+      argerror(1, "open", sem.open, {})
+      argerror(1, "create", sem.create, {})
+      local s = assert(sem.create(sem_name()))
+      argerror(1, "dec", function() return s:dec("soon") end)
+      s:close()
+      argerror(1, "lock", filelock.lock, "not a file", "w")
+      argerror(1, "trylock", filelock.trylock, {}, "w")
+      argerror(1, "unlock", filelock.unlock, 42)
+      local f = assert(io.open(tmpfile("data"), "r+"))
+      argerror(2, "lock", filelock.lock, f, "x")
+      f:close()
+      argerror(1, "lock", filelock.lock, f, "w") -- a closed Lua file
     end)
 
     for _, kind in ipairs(KINDS) do
       it(("%s: tostring, __name, io.type, close, closing twice"):format(kind), function()
-        if not makers[kind] then return pending("ipc." .. kind .. " has not landed") end
         local h = makers[kind]()
         local mt = getmetatable(h)
         assert.equal("ipc." .. kind, mt.__name)
@@ -249,7 +236,6 @@ describe("SPEC conformance:", function()
       end)
 
       it(("%s: every method of a closed handle raises"):format(kind), function()
-        if not makers[kind] then return pending("ipc." .. kind .. " has not landed") end
         local h = makers[kind]()
         h:close()
         local n = 0
@@ -271,7 +257,6 @@ describe("SPEC conformance:", function()
       end)
 
       it(("%s: <close> closes, also after an explicit close"):format(kind), function()
-        if not makers[kind] then return pending("ipc." .. kind .. " has not landed") end
         local seen
         do
           local h <close> = makers[kind]()
@@ -329,16 +314,16 @@ describe("SPEC conformance:", function()
     end)
 
     it("__gc closes: the creator's shm and sem names go, the child dies", function()
-      local sn, n = HAVE_SEM and sem_name(), shm_name()
+      local sn, n = sem_name(), shm_name()
       local hold = { shm = assert(shm.create(n, 8)),
         proc = assert(proc.spawn({ "sleep", "30" })) }
-      if HAVE_SEM then hold.sem = assert(sem.create(sn)) end
+      hold.sem = assert(sem.create(sn))
       local pid = hold.proc:pid()
       hold = nil
       collectgarbage()
       collectgarbage()
       assert_fail(2, shm.attach(n))
-      if HAVE_SEM then assert_fail(2, sem.open(sn)) end
+      assert_fail(2, sem.open(sn))
       assert.is_false(alive(pid))
       assert.equal(0, H.zombies())
     end)
@@ -377,7 +362,6 @@ describe("SPEC conformance:", function()
     end)
 
     it("sem names: empty, '/', too long return nil, message, code", function()
-      if not HAVE_SEM then return pending("ipc.sem has not landed") end
       for _, bad in ipairs { "", "/", "a/b", string.rep("n", 300) } do
         assert_fail(nil, sem.create(bad))
         assert_fail(nil, sem.open(bad, 1))
@@ -717,11 +701,6 @@ describe("SPEC conformance:", function()
   end)
 
   describe("ipc.sem", function()
-    if not HAVE_SEM then
-      pending("ipc.sem has not landed")
-      return
-    end
-
     it("open(name, n) creates with n, failing if the name exists", function()
       local n = sem_name()
       local h = assert(sem.open(n, 3))
@@ -858,11 +837,6 @@ describe("SPEC conformance:", function()
   end)
 
   describe("ipc.filelock", function()
-    if not HAVE_LOCK then
-      pending("ipc.filelock has not landed")
-      return
-    end
-
     -- A child that tries to lock `path` and prints the result.
     local TRY = [[
       local filelock = require "ipc.filelock"
@@ -1534,6 +1508,18 @@ describe("SPEC conformance:", function()
       assert.matches("^false\t.*coroutine", out)
     end)
 
+    it("proc.run from a luv callback on the main thread raises like wait", function()
+      local out = luv_ok [[
+        local t = uv.new_timer()
+        t:start(1, 0, function()
+          print(pcall(proc.run, { "true" }))
+          t:close()
+        end)
+        uv.run()
+      ]]
+      assert.matches("^false\t.*coroutine", out)
+    end)
+
     it("a dropped handle with a running child stays alive on the loop", function()
       assert.equal("late\n", luv_ok [[
         proc.spawn({ "sh", "-c", "sleep 0.2; echo late" },
@@ -1544,7 +1530,6 @@ describe("SPEC conformance:", function()
     end)
 
     it("sem:dec with a wait in a coroutine suspends only that coroutine", function()
-      if not HAVE_SEM then return pending("ipc.sem has not landed") end
       assert.equal("false\ttrue\n", luv_ok(([[
         local sem = require "ipc.sem"
         local s = assert(sem.create(%q))
@@ -1562,7 +1547,6 @@ describe("SPEC conformance:", function()
     end)
 
     it("filelock.lock in a coroutine suspends only that coroutine", function()
-      if not HAVE_LOCK then return pending("ipc.filelock has not landed") end
       local p = tmpfile("data")
       local c = H.spawn_lua([[
         local f = assert(io.open(..., "r+"))
