@@ -1577,3 +1577,83 @@ describe("SPEC conformance:", function()
     end)
   end)
 end)
+
+describe("ipc.proc: what a child inherits, and proc.run's options", function()
+  -- "Every file descriptor is opened close-on-exec: a spawned child
+  -- inherits only the pipes and files it was given." Lua opens its files
+  -- with fopen, without close-on-exec; they must not reach the child.
+  it("a child does not inherit a Lua file it was not given", function()
+    local base = proc.run({ "ls", "/proc/self/fd" }).stdout
+    local p = os.tmpname()
+    local f = assert(io.open(p, "r"))
+    local now = proc.run({ "ls", "/proc/self/fd" }).stdout
+    f:close()
+    os.remove(p)
+    assert.equal(base, now)
+  end)
+
+  -- Were the write end of an io.popen(cmd, "w") pipe inherited by a child
+  -- spawned meanwhile, closing the popen file would wait (pclose) until
+  -- that unrelated child exits.
+  it("closing an io.popen pipe does not wait for an unrelated spawned child", function()
+    local w = assert(io.popen("cat >/dev/null", "w"))
+    local h = assert(proc.spawn({ "sleep", "5" }))
+    local t0 = os.time()
+    w:close()
+    local dt = os.time() - t0
+    h:close()
+    assert.is_true(dt < 3, dt .. " s")
+  end)
+
+  -- With open-file-description locks, an inherited descriptor would keep
+  -- the lock held after the program closed its file.
+  it("closing a locked file releases the lock although a child was spawned", function()
+    local p = os.tmpname()
+    local f = assert(io.open(p, "r+"))
+    assert(filelock.lock(f, "w"))
+    local h = assert(proc.spawn({ "sleep", "30" }))
+    f:close()
+    local r = proc.run({ "lua5.4", "-e", ("print(require('ipc.filelock')"
+      .. ".trylock(io.open(%q, 'r+'), 'w'))"):format(p) })
+    h:close()
+    os.remove(p)
+    assert.equal("true\n", r.stdout)
+  end)
+
+  -- proc.run takes "the same cmd and options as spawn": with stdin = true
+  -- and no input, the child gets an empty stdin (EOF at once).
+  it("proc.run with stdin = true and no input does not hang", function()
+    local ok = os.execute("timeout 10 lua5.4 -e 'assert(require(\"ipc.proc\")"
+      .. ".run({ \"cat\" }, { stdin = true }).ok)'")
+    assert.is_true(ok)
+  end)
+
+  -- "Misuse ... raises a Lua error whose message names the function and
+  -- the argument": bad options given to proc.run name run, not the spawn
+  -- it calls, and no position inside run.
+  it("proc.run option errors name 'run' and the caller's position", function()
+    local ok, err = pcall(proc.run, { "true" }, { timeout = -1 })
+    assert.is_false(ok)
+    assert.matches("bad argument #2 to '[%w.]*run'", err)
+    assert.not_matches("ipc.proc.run:%d+:", err)
+  end)
+
+  -- The same rule: a closed Lua file given as options.stdout names spawn
+  -- and the option.
+  it("a closed Lua file as options.stdout names the argument", function()
+    local f = assert(io.open("/dev/null", "w"))
+    f:close()
+    local ok, err = pcall(proc.spawn, { "true" }, { stdout = f })
+    assert.is_false(ok)
+    assert.matches("bad argument #2 to '[%w.]*spawn'", err)
+  end)
+
+  -- SIGPIPE is caught (not ignored) by ipc.proc, so that children of
+  -- os.execute and io.popen still die of it quietly after exec.
+  it("children of os.execute keep the default SIGPIPE", function()
+    local p = assert(io.popen("(yes | head -c 1 >/dev/null) 2>&1"))
+    local out = p:read("a")
+    p:close()
+    assert.equal("", out)
+  end)
+end)
