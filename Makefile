@@ -63,8 +63,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_BIN      = build/fuzz/memfile_fuzz
 FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/handle.cpp \
                 src/core/status.cpp src/modules/strfile.cpp
-VALGRIND_SPECS ?= test/strfile_spec.lua test/misuse_spec.lua
-GCSTRESS_STEP  ?= 200
+VALGRIND_SPECS ?=
+GCSTRESS_STEP  ?= 1000
 
 .PHONY: fuzz fuzz-build test-valgrind test-gcstress
 
@@ -85,3 +85,17 @@ fuzz: $(FUZZ_BIN)
 	@$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -timeout=10 \
 	  -print_final_stats=1 -artifact_prefix=build/fuzz/ \
 	  build/fuzz/corpus fuzz/corpus
+
+# Every Lua process of the run, children included, loads the hook.
+test-gcstress: build-asan
+	@echo "== test suite with a full collection every $(GCSTRESS_STEP) instructions (build-asan/) =="
+	@$(LUA_ENV) LUA_CPATH='./build-asan/?.so;;' IPC_BUILD=build-asan IPC_SANITIZED=1 \
+	  LUA_INIT='@$(CURDIR)/test/helpers/harden_gcstress.lua' IPC_GCSTRESS=$(GCSTRESS_STEP) \
+	  LD_PRELOAD='$(ASAN_RT) $(UBSAN_RT)' \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
+
+# VALGRIND_SPECS empty: the strfile, mmap, shm, sem, filelock and proc specs.
+test-valgrind: build
+	@valgrind/run.sh $(VALGRIND_SPECS)
