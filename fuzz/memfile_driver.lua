@@ -1,7 +1,8 @@
 -- The differential driver of the memory-file fuzz target.
 --
 -- Input layout: byte 1 holds flags (bit 0: a writable buffer instead of a
--- read-only strfile), bytes 2-3 the length of the file's bytes (at most
+-- read-only strfile; bit 1 with bit 0: write-only, like mmap mode "w",
+-- compared with a file opened "w"), bytes 2-3 the length of the file's bytes (at most
 -- 511), then those bytes, then the script: one opcode byte per operation,
 -- followed by the argument bytes it consumes. A missing byte reads as 0 and
 -- the script ends with the input.
@@ -13,7 +14,11 @@
 --   * a write past the end writes what fits and returns nil, "not enough
 --     space", and `f` is cut back to the same length;
 --   * a write to a read-only strfile fails and `f` is left alone;
---   * truncate has no io counterpart: `f` is rebuilt with the kept bytes.
+--   * truncate has no io counterpart: `f` is rebuilt with the kept bytes;
+--   * reading a write-only memory file fails with EBADF before the formats
+--     are looked at, where liolib raises "invalid format" for a bad format
+--     that it reaches before the first failing read (only "a" reads succeed
+--     on a write-only file). Both refuse to read; only the kind differs.
 -- Anything else that differs raises, and the fuzz target aborts.
 local strfile = require "ipc.strfile"
 local fuzzbuffer = _G.fuzzbuffer -- set by the C++ target
@@ -68,6 +73,13 @@ local function check_same(what, rm, rf)
     table.concat(sm, ", "), table.concat(sf, ", ")), 0)
 end
 
+-- The write-only case described at the top of this file.
+local function bad_format_unread(rm, rf)
+  return not rf[1] and rf[2]:find("invalid format", 1, true)
+    and (rm[1] and rm[2] == nil and rm[4] == EBADF
+      or not rm[1] and rm[2]:find("Bad file descriptor", 1, true))
+end
+
 local function expect(cond, what)
   if not cond then error(what, 0) end
 end
@@ -81,16 +93,33 @@ return function(input)
   end
   local flags = byte()
   local writable = flags & 1 == 1
+  local readable = not writable or flags & 2 == 0
   local len = byte() | ((byte() & 1) << 8)
   local data = input:sub(pos, pos + len - 1)
   pos = pos + len
   local size = #data
 
-  local m = writable and fuzzbuffer(data) or strfile.open(data)
-  local f = io.tmpfile()
-  f:write(data)
+  local m = writable and fuzzbuffer(data, readable) or strfile.open(data)
+  local path, f -- path: the write-only file's name
+  local function fresh(bytes)
+    if readable then
+      f = io.tmpfile()
+    else
+      path = path or os.tmpname()
+      f = assert(io.open(path, "w"))
+    end
+    f:write(bytes)
+  end
+  fresh(data)
   f:seek("set")
   local iters = {} -- kept iterators, called again by later operations
+
+  -- Compares the results of reading; see bad_format_unread.
+  local function check_read(what, rm, rf)
+    if readable or not bad_format_unread(rm, rf) then
+      check_same(what, rm, rf)
+    end
+  end
 
   local function fmt()
     local b = byte()
@@ -107,11 +136,18 @@ return function(input)
 
   -- Replaces `f` by a fresh file with the first `n` bytes and position `p`.
   local function cut(n, p)
-    f:seek("set")
-    local kept = f:read(n) or ""
-    f:close()
-    f = io.tmpfile()
-    f:write(kept)
+    local kept
+    if readable then
+      f:seek("set")
+      kept = f:read(n) or ""
+      f:close()
+    else
+      f:close()
+      local r = assert(io.open(path, "rb"))
+      kept = r:read(n) or ""
+      r:close()
+    end
+    fresh(kept)
     f:seek("set", p)
     iters = {} -- the iterators of the old file are gone
   end
@@ -119,7 +155,7 @@ return function(input)
   local ops = {}
   function ops.read()
     local t, n = fmts()
-    check_same("read", call(m, m.read, m, table.unpack(t, 1, n)),
+    check_read("read", call(m, m.read, m, table.unpack(t, 1, n)),
       call(f, f.read, f, table.unpack(t, 1, n)))
   end
   function ops.lines()
@@ -131,12 +167,12 @@ return function(input)
     iters[#iters + 1] = { rm[2], rf[2] }
     if #iters > 4 then table.remove(iters, 1) end
     for _ = 1, byte() % 5 do
-      check_same("lines iterator", call(m, rm[2]), call(f, rf[2]))
+      check_read("lines iterator", call(m, rm[2]), call(f, rf[2]))
     end
   end
   function ops.again() -- an iterator made earlier, after other operations
     local it = iters[byte() % math.max(#iters, 1) + 1]
-    if it then check_same("old iterator", call(m, it[1]), call(f, it[2])) end
+    if it then check_read("old iterator", call(m, it[1]), call(f, it[2])) end
   end
   function ops.seek()
     local b = byte()
@@ -237,6 +273,7 @@ return function(input)
       :format(show(pm), show(pf)))
   end
   f:close()
+  if path then os.remove(path) end
   m:close()
   for _, it in ipairs(iters) do
     local ok, msg = pcall(it[1])

@@ -22,18 +22,21 @@ int driver_ref = LUA_NOREF;
 
 int release_buffer(ipc::handle*) { return 0; }
 
-// fuzzbuffer(str) -> a writable memory file over a copy of `str`: the
-// writable counterpart of strfile, without the shared memory of shm.
+// fuzzbuffer(str, readable) -> a writable memory file over a copy of `str`:
+// the writable counterpart of strfile, without the shared memory of shm;
+// not readable, it stands for an mmap opened with mode "w".
 int global_buffer(lua_State* L) {
   size_t len;
   const char* s = luaL_checklstring(L, 1, &len);
+  bool readable = lua_toboolean(L, 2);
   auto* f = ipc::new_handle<ipc::memfile>(L, "ipc.fuzzbuffer", 1);
   void* bytes = lua_newuserdatauv(L, len ? len : 1, 0);
   std::memcpy(bytes, s, len);
   lua_setiuservalue(L, -2, 1);  // the bytes live as long as the handle
   f->addr = static_cast<char*>(bytes);
   f->size = len;
-  f->readable = f->writable = true;
+  f->readable = readable;
+  f->writable = true;
   f->base.release = release_buffer;
   return 1;
 }
