@@ -46,10 +46,13 @@ int meth_close(lua_State* L) {
 }
 
 // __gc and __close: close if still open, ignore errors (a finalizer cannot
-// report them), never raise.
+// report them). The metatable is reachable from Lua (getmetatable), so these
+// may also be called with any value: anything but a handle of this class
+// raises a type error instead of being taken for one. The collector and
+// `<close>` only ever pass the handle itself, so for them this never raises.
 int mm_gc(lua_State* L) {
-  auto* h = static_cast<handle*>(lua_touserdata(L, 1));
-  if (h && h->is_open()) close_handle(h);
+  handle* h = check_class(L, 1);
+  if (h->is_open()) close_handle(h);
   return 0;
 }
 
