@@ -170,7 +170,8 @@ local function sweep(label, fn, defaults, values)
   end
 end
 
--- Every method of a handle type, with a valid default argument list.
+-- Every method and metamethod of a handle type, with a valid default
+-- argument list.
 local function method_rows(kind, method_args, method_makers)
   local rows = {}
   local h = makers[kind]()
@@ -190,6 +191,15 @@ local function method_rows(kind, method_args, method_makers)
         for i, a in ipairs(extra) do args[i + 1] = a end
         return args
       end,
+    }
+  end
+  -- The metamethods are reachable too (getmetatable(h).__gc(x)).
+  local mt = getmetatable(makers[kind]())
+  for _, mm in ipairs { "__gc", "__close", "__tostring" } do
+    rows[#rows + 1] = {
+      label = ("%s %s"):format(kind, mm),
+      fn = mt[mm],
+      defaults = function() return { makers[kind]() } end,
     }
   end
   return rows
