@@ -99,12 +99,15 @@ function H.fd_count()
   return n - 1 -- the pipe of io.popen itself
 end
 
--- Zombie children of this process.
+-- Zombie children of this process (read from /proc, no external tools).
 function H.zombies()
-  local p = io.popen("ps -o stat= --ppid " .. H.pid())
+  local me = H.pid()
+  local p = io.popen("cat /proc/[0-9]*/stat 2>/dev/null")
   local n = 0
   for line in p:lines() do
-    if line:match("^Z") then n = n + 1 end
+    -- pid (comm) state ppid ...; comm may hold spaces and parentheses
+    local state, ppid = line:match("%) (%a) (%d+)")
+    if state == "Z" and tonumber(ppid) == me then n = n + 1 end
   end
   p:close()
   return n
