@@ -222,6 +222,49 @@ local rows = {}
 local function row(label, fn, defaults)
   rows[#rows + 1] = { label = label, fn = fn, defaults = defaults }
 end
+
+-- Extremes of the file-like methods that a one-argument sweep misses.
+local function add_file_edges(kind)
+  local function many(v, n)
+    local t = {}
+    for i = 1, n do t[i] = v end
+    return table.unpack(t)
+  end
+  local edges = {
+    { "read 1000 formats", function(h) return h:read(many("l", 1000)) end },
+    { "read 100000 formats", function(h) return h:read(many(1, 100000)) end },
+    { "lines 250 formats", function(h) return h:lines(many("n", 250))() end },
+    { "lines 251 formats", function(h) return h:lines(many("n", 251)) end },
+    { "iterator after close", function(h)
+      local it = h:lines()
+      h:close()
+      return it()
+    end },
+    { "write 10000 values", function(h) return h:write(many(1.5, 10000)) end },
+    { "seek end mininteger", function(h) return h:seek("end", math.mininteger) end },
+    { "seek cur maxinteger", function(h) return h:seek("cur", math.maxinteger) end },
+    { "read after truncate 0", function(h)
+      h:seek("end")
+      assert(h:truncate(0))
+      return h:read("a", "n", "l", 0, 5), h:seek("cur"), h:lines()()
+    end },
+    { "write after truncate 0", function(h)
+      assert(h:truncate(0))
+      return h:write("x")
+    end },
+    { "long numeral", function(h)
+      h:write(("9"):rep(1000))
+      h:seek("set")
+      return h:read("n", "n")
+    end },
+  }
+  for _, e in ipairs(edges) do
+    rows[#rows + 1] = {
+      label = ("%s %s"):format(kind, e[1]), single = true, fn = e[2],
+      defaults = function() return { makers[kind]() } end,
+    }
+  end
+end
 local function add_methods(kind, method_args, method_makers)
   for _, r in ipairs(method_rows(kind, method_args, method_makers)) do rows[#rows + 1] = r end
 end
@@ -229,9 +272,11 @@ end
 if target == "strfile" then
   row("strfile.open", strfile.open, function() return { "abc" } end)
   add_methods("strfile", FILE_METHOD_ARGS)
+  add_file_edges("strfile")
 elseif target == "mmap" then
   row("mmap.open", mmap.open, function() return { tmpfile(), "rw", 0, 0 } end)
   add_methods("mmap", FILE_METHOD_ARGS)
+  add_file_edges("mmap")
 elseif target == "shm" then
   row("shm.create", shm.create, function()
     local n = uniq()
@@ -245,6 +290,7 @@ elseif target == "shm" then
   end)
   row("shm.remove", shm.remove, function() return { uniq() } end)
   add_methods("shm", FILE_METHOD_ARGS)
+  add_file_edges("shm")
 elseif target == "sem" then
   row("sem.create", sem.create, function()
     local n = uniq()
