@@ -347,6 +347,47 @@ elseif target == "proc" then
       defaults = function() return { { "true" }, { env = { X = hv[2] } } } end,
     }
   end
+  -- Odd command arrays and environment keys.
+  local big = {}
+  for i = 1, 200000 do big[i] = "arg" end
+  local odd = {
+    { "cmd {}", {}, {} }, { "cmd {''}", { "" }, {} },
+    { "cmd with NUL", { "printf", "a\0b" }, {} },
+    { "cmd with a table", { "echo", {} }, {} }, { "cmd {1}", { 1 }, {} },
+    { "cmd with a hole", { "echo", nil, "x" }, {} },
+    { "cmd 200000 args", big, {} },
+    { "cmd 1 MB argument", { "true", ("a"):rep(1 << 20) }, {} },
+    { "program name4096", { name_of(4096) }, {} },
+    { "program '/'", { "/" }, {} },
+    { "cwd with NUL", { "true" }, { cwd = "/tmp\0/x" } },
+    { "env key ''", { "true" }, { env = { [""] = "x" } } },
+    { "env key 'A=B'", { "true" }, { env = { ["A=B"] = "x" } } },
+    { "env key with NUL", { "true" }, { env = { ["A\0B"] = "x" } } },
+    { "env value with NUL", { "true" }, { env = { A = "x\0y" } } },
+    { "env key 1", { "true" }, { env = { [1] = "x" } } },
+    { "env 10000 vars", { "true" }, { env = (function()
+      local e = {}
+      for i = 1, 10000 do e["V" .. i] = ("v"):rep(100) end
+      return e
+    end)() } },
+  }
+  for _, o in ipairs(odd) do
+    for _, fname in ipairs { "spawn", "run" } do
+      rows[#rows + 1] = {
+        label = ("proc.%s %s"):format(fname, o[1]), single = true,
+        fn = proc[fname], defaults = function() return { o[2], o[3] } end,
+      }
+    end
+  end
+  rows[#rows + 1] = {
+    label = "proc write after EOF", single = true,
+    fn = function()
+      local h = assert(proc.spawn({ "true" }, { stdin = true }))
+      h:write("x", proc.EOF)
+      return h:write("y")
+    end,
+    defaults = function() return {} end,
+  }
   add_methods("proc", { write = { "x" }, kill = { "term" }, wait = { 0 } },
     { kill = makers.sleeper })
 elseif target == "ipc" then
