@@ -20,7 +20,9 @@ namespace {
 lua_State* state = nullptr;
 int driver_ref = LUA_NOREF;
 
-int release_buffer(ipc::handle*) { return 0; }
+int release_buffer(ipc::handle*) {
+  return 0;
+}
 
 // fuzzbuffer(str, readable) -> a writable memory file over a copy of `str`:
 // the writable counterpart of strfile, without the shared memory of shm;
