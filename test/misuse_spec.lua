@@ -39,7 +39,8 @@ local function sanitizer_clean(stderr)
     or stderr:find("runtime error", 1, true))
 end
 
--- Names with this prefix left in /dev/shm (segments and semaphores).
+-- Names with this prefix left in /dev/shm (segments and semaphores); they
+-- are removed, so that a failing run leaves nothing behind either.
 local function leftovers(prefix)
   local left = {}
   local p = io.popen("ls /dev/shm")
@@ -47,6 +48,7 @@ local function leftovers(prefix)
     if name:find(prefix, 1, true) then left[#left + 1] = name end
   end
   p:close()
+  for _, name in ipairs(left) do os.remove("/dev/shm/" .. name) end
   return left
 end
 
@@ -64,6 +66,7 @@ describe("hostile arguments", function()
       local prefix = H.uniq("hm")
       local rc, out, err = run_child { "test/helpers/harden_misuse.lua", m,
         prefix }
+      local left = leftovers(prefix)
       local last = out:match("([^\n]*)\n$") or ""
       assert(rc ~= 124, "hung after: " .. last)
       assert(rc == 0, ("exit %d after: %s\n%s"):format(rc, last, err))
@@ -73,7 +76,7 @@ describe("hostile arguments", function()
       assert.same({}, bad)
       local calls = tonumber(last:match("^done (%d+) 0$"))
       assert(calls and calls > 100, "no summary line: " .. last)
-      assert.same({}, leftovers(prefix))
+      assert.same({}, left)
     end)
   end
 
