@@ -23,8 +23,11 @@ handle* check_class(lua_State* L, int idx) {
     lua_pop(L, 1);
     if (same) return static_cast<handle*>(p);
   }
+  // The name stays alive in the metatable; popping it keeps `idx` (which
+  // may be past the top) meaning what the caller passed.
   lua_getfield(L, lua_upvalueindex(1), "__name");
   const char* name = lua_tostring(L, -1);
+  lua_pop(L, 1);
   luaL_typeerror(L, idx, name ? name : "ipc handle");
   return nullptr;
 }
@@ -45,14 +48,22 @@ int meth_close(lua_State* L) {
   return 1;
 }
 
+// Returns argument `idx` as a handle of the calling function's class, or
+// null: for metamethods, which must not raise.
+handle* test_class(lua_State* L, int idx) {
+  void* p = lua_touserdata(L, idx);
+  if (!p || !lua_getmetatable(L, idx)) return nullptr;
+  bool same = lua_rawequal(L, -1, lua_upvalueindex(1));
+  lua_pop(L, 1);
+  return same ? static_cast<handle*>(p) : nullptr;
+}
+
 // __gc and __close: close if still open, ignore errors (a finalizer cannot
-// report them). The metatable is reachable from Lua (getmetatable), so these
-// may also be called with any value: anything but a handle of this class
-// raises a type error instead of being taken for one. The collector and
-// `<close>` only ever pass the handle itself, so for them this never raises.
+// report them), never raise. The class check keeps a metamethod called by
+// hand on some other userdata from treating it as a handle.
 int mm_gc(lua_State* L) {
-  handle* h = check_class(L, 1);
-  if (h->is_open()) close_handle(h);
+  handle* h = test_class(L, 1);
+  if (h && h->is_open()) close_handle(h);
   return 0;
 }
 

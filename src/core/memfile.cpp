@@ -8,6 +8,7 @@
 #include <clocale>
 #include <cstring>
 
+#include "fault.hpp"
 #include "status.hpp"
 
 namespace ipc {
@@ -20,50 +21,81 @@ memfile* check_file(lua_State* L) {
   return reinterpret_cast<memfile*>(check_open(L, 1));
 }
 
-void push_range(lua_State* L, memfile* f, size_t n) {
-  lua_pushlstring(L, f->addr + f->pos, n);
-  f->pos += n;
+// The bytes a read may consume: a handle that is not readable shows none,
+// so every format behaves as at the end of a file (what a Lua file opened
+// "w" does) before the read reports EBADF. Reads advance the local `pos`;
+// settle() stores it back into the handle.
+struct view {
+  const char* addr;
+  size_t size;
+  size_t pos;
+};
+
+view view_of(memfile* f) {
+  if (f->mapped) fault_arm(f->addr, f->mapped);
+  return view{f->addr, f->readable ? f->size : f->pos, f->pos};
+}
+
+// Ends an access to `f`: stores the position and, for a mapped handle,
+// disarms the SIGBUS guard. If a page was lost because the file shrank,
+// the handle shrinks to the part still backed by the file and EFAULT is
+// returned.
+int settle(memfile* f, size_t pos) {
+  f->pos = pos;
+  if (!f->mapped) return 0;
+  char* lost = fault_disarm();
+  if (!lost) return 0;
+  auto keep = static_cast<size_t>(lost - f->addr);
+  if (keep < f->mapped) f->mapped = keep;
+  if (keep < f->size) f->size = keep;
+  if (f->pos > f->size) f->pos = f->size;
+  return EFAULT;
+}
+
+void push_range(lua_State* L, view& v, size_t n) {
+  lua_pushlstring(L, v.addr + v.pos, n);
+  v.pos += n;
 }
 
 // Reads a line; with `chop` the newline is not kept. Fails only at the end.
-int read_line(lua_State* L, memfile* f, bool chop) {
-  size_t avail = f->size - f->pos;
-  const char* s = f->addr + f->pos;
+int read_line(lua_State* L, view& v, bool chop) {
+  size_t avail = v.size - v.pos;
+  const char* s = v.addr + v.pos;
   const void* nl = avail ? std::memchr(s, '\n', avail) : nullptr;
   if (nl) {
     size_t len = static_cast<size_t>(static_cast<const char*>(nl) - s);
     lua_pushlstring(L, s, chop ? len : len + 1);
-    f->pos += len + 1;
+    v.pos += len + 1;
     return 1;
   }
-  push_range(L, f, avail);
+  push_range(L, v, avail);
   return avail > 0;
 }
 
-void read_all(lua_State* L, memfile* f) { push_range(L, f, f->size - f->pos); }
+void read_all(lua_State* L, view& v) { push_range(L, v, v.size - v.pos); }
 
-int read_chars(lua_State* L, memfile* f, size_t n) {
-  size_t avail = f->size - f->pos;
-  push_range(L, f, n < avail ? n : avail);
-  return n > 0 && avail > 0;
+int read_chars(lua_State* L, view& v, size_t n) {
+  size_t avail = v.size - v.pos;
+  push_range(L, v, n < avail ? n : avail);
+  return avail > 0;
 }
 
-int test_eof(lua_State* L, memfile* f) {
+int test_eof(lua_State* L, const view& v) {
   lua_pushliteral(L, "");
-  return f->pos < f->size;
+  return v.pos < v.size;
 }
 
 // The numeral scanner of liolib's read_number, over memory: at most
 // max_numeral characters of a numeral prefix are taken, one look-ahead
 // character is given back, and lua_stringtonumber decides.
 struct numeral {
-  memfile* f = nullptr;
+  view* v = nullptr;
   int c = EOF;  // current look-ahead character, or EOF
   int n = 0;
   char buff[max_numeral + 1];
 
   int getc() {
-    return f->pos < f->size ? static_cast<unsigned char>(f->addr[f->pos++])
+    return v->pos < v->size ? static_cast<unsigned char>(v->addr[v->pos++])
                             : EOF;
   }
   bool nextc() {
@@ -85,10 +117,9 @@ struct numeral {
   }
 };
 
-int read_number(lua_State* L, memfile* f) {
+int read_number(lua_State* L, view& v) {
   numeral rn;
-  rn.f = f;
-  rn.c = EOF;
+  rn.v = &v;
   int count = 0;
   bool hex = false;
   const char decp[2] = {lua_getlocaledecpoint(), '.'};
@@ -108,53 +139,67 @@ int read_number(lua_State* L, memfile* f) {
     rn.test2("-+");
     rn.readdigits(false);
   }
-  if (rn.c != EOF) f->pos--;  // give back the look-ahead character
+  if (rn.c != EOF) v.pos--;  // give back the look-ahead character
   rn.buff[rn.n] = '\0';
   if (lua_stringtonumber(L, rn.buff)) return 1;
   lua_pushnil(L);  // the "result" that the caller replaces by fail
   return 0;
 }
 
-// Reads the formats at stack positions first..top (g_read).
+// Reads the formats at stack positions first..top (g_read). Argument
+// errors are raised in order, after the formats before them were read.
 int g_read(lua_State* L, memfile* f, int first) {
-  if (!f->readable) return push_failure(L, EBADF);
+  view v = view_of(f);
   int nargs = lua_gettop(L) - first + 1;
   int n, success;
   if (nargs == 0) {
-    success = read_line(L, f, true);
+    success = read_line(L, v, true);
     n = first + 1;
   } else {
-    luaL_checkstack(L, nargs + LUA_MINSTACK, "too many arguments");
+    if (!lua_checkstack(L, nargs + LUA_MINSTACK)) {
+      settle(f, v.pos);
+      luaL_checkstack(L, nargs + LUA_MINSTACK, "too many arguments");
+    }
     success = 1;
     for (n = first; nargs-- && success; n++) {
       if (lua_type(L, n) == LUA_TNUMBER) {
-        lua_Integer l = luaL_checkinteger(L, n);
-        luaL_argcheck(L, l >= 0, n, "invalid count");
-        success = l == 0 ? test_eof(L, f)
-                         : read_chars(L, f, static_cast<size_t>(l));
-      } else {
-        const char* p = luaL_checkstring(L, n);
-        if (*p == '*') p++;  // skip optional '*' (for compatibility)
-        switch (*p) {
-          case 'n':
-            success = read_number(L, f);
-            break;
-          case 'l':
-            success = read_line(L, f, true);
-            break;
-          case 'L':
-            success = read_line(L, f, false);
-            break;
-          case 'a':
-            read_all(L, f);
-            success = 1;
-            break;
-          default:
-            return luaL_argerror(L, n, "invalid format");
+        int exact;
+        lua_Integer l = lua_tointegerx(L, n, &exact);
+        if (!exact || l < 0) {
+          settle(f, v.pos);
+          luaL_checkinteger(L, n);
+          luaL_argerror(L, n, "invalid count");
         }
+        success = l == 0 ? test_eof(L, v)
+                         : read_chars(L, v, static_cast<size_t>(l));
+        continue;
+      }
+      const char* p = lua_tostring(L, n);
+      if (p && *p == '*') p++;  // skip optional '*' (for compatibility)
+      switch (p ? *p : '\0') {
+        case 'n':
+          success = read_number(L, v);
+          break;
+        case 'l':
+          success = read_line(L, v, true);
+          break;
+        case 'L':
+          success = read_line(L, v, false);
+          break;
+        case 'a':
+          read_all(L, v);
+          success = 1;
+          break;
+        default:
+          settle(f, v.pos);
+          luaL_checkstring(L, n);
+          return luaL_argerror(L, n, "invalid format");
       }
     }
   }
+  int err = settle(f, v.pos);
+  if (!err && !f->readable) err = EBADF;
+  if (err) return push_failure(L, err);  // like liolib after ferror()
   if (!success) {
     lua_pop(L, 1);
     luaL_pushfail(L);
@@ -165,15 +210,24 @@ int g_read(lua_State* L, memfile* f, int first) {
 // h:read(...) -> values... (fail where a format fails) | nil, msg, errno
 int meth_read(lua_State* L) { return g_read(L, check_file(L), 2); }
 
-// The iterator of h:lines(...): upvalues are the handle, the number of
-// formats and the formats (io_readline).
+// The iterator of h:lines() without formats, the common case: one upvalue,
+// the handle, and no stack work.
+int io_readline_plain(lua_State* L) {
+  auto* f = static_cast<memfile*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (!f->base.is_open()) return luaL_error(L, "file is already closed");
+  if (!f->readable) return luaL_error(L, "%s", std::strerror(EBADF));
+  view v = view_of(f);
+  int ok = read_line(L, v, true);
+  if (settle(f, v.pos)) return luaL_error(L, "%s", std::strerror(EFAULT));
+  return ok;
+}
+
+// The iterator of h:lines(...) with formats: upvalues are the handle, the
+// number of formats and the formats (io_readline).
 int io_readline(lua_State* L) {
   auto* f = static_cast<memfile*>(lua_touserdata(L, lua_upvalueindex(1)));
   if (!f->base.is_open()) return luaL_error(L, "file is already closed");
   int n = static_cast<int>(lua_tointeger(L, lua_upvalueindex(2)));
-  if (n == 0 && f->readable) {  // the common case, without the stack work
-    return read_line(L, f, true) ? 1 : 0;
-  }
   lua_settop(L, 1);
   luaL_checkstack(L, n, "too many arguments");
   for (int i = 1; i <= n; i++) lua_pushvalue(L, lua_upvalueindex(2 + i));
@@ -189,6 +243,10 @@ int meth_lines(lua_State* L) {
   int n = lua_gettop(L) - 1;
   luaL_argcheck(L, n <= max_lines_formats, max_lines_formats + 2,
                 "too many arguments");
+  if (n == 0) {
+    lua_pushcclosure(L, io_readline_plain, 1);
+    return 1;
+  }
   lua_pushvalue(L, 1);
   lua_pushinteger(L, n);
   lua_rotate(L, 2, 2);
@@ -196,7 +254,9 @@ int meth_lines(lua_State* L) {
   return 1;
 }
 
-// h:write(...) -> h | nil, msg, errno. Writes what fits and never grows.
+// h:write(...) -> h | nil, msg, errno. Writes what fits and never grows;
+// like liolib's g_write it stops writing at the first failure but still
+// checks the remaining arguments.
 int meth_write(lua_State* L) {
   memfile* f = check_file(L);
   int top = lua_gettop(L);
@@ -216,16 +276,17 @@ int meth_write(lua_State* L) {
     } else {
       s = luaL_checklstring(L, arg, &len);
     }
-    if (err) continue;  // like g_write: keep checking the arguments
+    if (err) continue;
     if (!f->writable) {
       err = EBADF;
       continue;
     }
     size_t avail = f->size - f->pos;
     size_t k = len < avail ? len : avail;
+    if (f->mapped) fault_arm(f->addr, f->mapped);
     std::memcpy(f->addr + f->pos, s, k);
-    f->pos += k;
-    if (k < len) err = ENOSPC;
+    err = settle(f, f->pos + k);
+    if (!err && k < len) err = ENOSPC;
   }
   if (err == ENOSPC) return push_failure(L, "not enough space", err);
   if (err) return push_failure(L, err);

@@ -19,6 +19,10 @@ struct memfile {
   size_t pos = 0;   // always <= size
   bool readable = false;
   bool writable = false;
+  // Length of the mapping at `addr` when its pages belong to a file that
+  // another process may shrink (mmap, shm): accesses are then guarded
+  // against SIGBUS (see fault.hpp). 0 for memory that cannot go away.
+  size_t mapped = 0;
   // Makes written bytes durable; returns 0 or an errno. Null: nothing to do.
   int (*flush)(memfile*) = nullptr;
 };

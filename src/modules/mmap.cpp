@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
+
+#include "../core/fault.hpp"
 #include "../core/memfile.hpp"
 #include "../core/status.hpp"
 
@@ -20,6 +23,7 @@ struct mapping {
 
 int release(ipc::handle* h) {
   auto* m = reinterpret_cast<mapping*>(h);
+  ipc::fault_forget(static_cast<char*>(m->map_addr));
   return munmap(m->map_addr, m->map_len) == 0 ? 0 : errno;
 }
 
@@ -37,8 +41,11 @@ int map_file(mapping* m, const char* path, int mode, lua_Integer offset,
   static const int prot[] = {PROT_READ, PROT_READ | PROT_WRITE,
                              PROT_READ | PROT_WRITE};
   if (static_cast<size_t>(offset) % page_size() != 0) return EINVAL;
-  int fd = ipc::retry_eintr(
-      [&] { return open(path, open_flags[mode] | O_CLOEXEC); });
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it then fails
+  // below as a file of size 0. It changes nothing for regular files.
+  int fd = ipc::retry_eintr([&] {
+    return open(path, open_flags[mode] | O_CLOEXEC | O_NONBLOCK);
+  });
   if (fd < 0) return errno;
   struct stat st;
   int err = 0;
@@ -58,6 +65,7 @@ int map_file(mapping* m, const char* path, int mode, lua_Integer offset,
       m->map_len = len;
       m->file.addr = static_cast<char*>(p);
       m->file.size = len;
+      m->file.mapped = len;
       m->file.readable = mode != 1;
       m->file.writable = mode != 0;
       m->file.flush = flush;
@@ -71,14 +79,18 @@ int map_file(mapping* m, const char* path, int mode, lua_Integer offset,
 // mmap.open(path [, mode [, offset [, size]]]) -> handle | nil, msg, errno
 int global_open(lua_State* L) {
   static const char* const modes[] = {"r", "w", "rw", nullptr};
-  const char* path = luaL_checkstring(L, 1);
+  size_t path_len;
+  const char* path = luaL_checklstring(L, 1, &path_len);
   int mode = luaL_checkoption(L, 2, "r", modes);
   lua_Integer offset = luaL_optinteger(L, 3, 0);
   lua_Integer size = luaL_optinteger(L, 4, 0);
   luaL_argcheck(L, offset >= 0, 3, "negative offset");
   luaL_argcheck(L, size >= 0, 4, "negative size");
   auto* m = ipc::new_handle<mapping>(L, class_name);
-  int err = map_file(m, path, mode, offset, size);
+  // A NUL inside the path would silently open a shorter one.
+  int err = std::strlen(path) != path_len
+                ? EINVAL
+                : map_file(m, path, mode, offset, size);
   if (err) return ipc::push_failure(L, err);
   return 1;
 }
@@ -88,6 +100,7 @@ const luaL_Reg functions[] = {{"open", global_open}, {nullptr, nullptr}};
 }  // namespace
 
 IPC_EXPORT int luaopen_ipc_mmap(lua_State* L) {
+  ipc::install_fault_handler();
   ipc::memfile_class(L, class_name);
   luaL_newlib(L, functions);
   lua_pushinteger(L, static_cast<lua_Integer>(page_size()));

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fault.hpp"
 #include "../core/memfile.hpp"
 #include "../core/names.hpp"
 #include "../core/status.hpp"
@@ -24,6 +25,7 @@ struct segment {
 
 int release(ipc::handle* h) {
   auto* s = reinterpret_cast<segment*>(h);
+  ipc::fault_forget(static_cast<char*>(s->map_addr));
   int err = munmap(s->map_addr, s->map_len) == 0 ? 0 : errno;
   if (s->creator && shm_unlink(s->name) != 0 && !err) err = errno;
   return err;
@@ -37,6 +39,7 @@ int map_segment(segment* s, int fd, size_t len) {
   s->map_len = len;
   s->file.addr = static_cast<char*>(p);
   s->file.size = len;
+  s->file.mapped = len;
   s->file.readable = s->file.writable = true;
   s->file.base.release = release;
   return 0;
@@ -74,10 +77,11 @@ int attach_segment(segment* s) {
   return err;
 }
 
-// Checks argument 1 as a name and writes its OS form; returns 0 or errno.
-int check_name(lua_State* L, char* out) {
+// Writes the OS form of the name at argument 1 (already checked to be a
+// string); returns 0 or an errno.
+int os_name(lua_State* L, char* out) {
   size_t len;
-  const char* name = luaL_checklstring(L, 1, &len);
+  const char* name = lua_tolstring(L, 1, &len);
   return ipc::make_os_name(name, len, NAME_MAX, out);
 }
 
@@ -89,27 +93,30 @@ mode_t check_mode(lua_State* L, int idx) {
 
 // shm.create(name, size [, mode]) -> handle | nil, msg, errno
 int global_create(lua_State* L) {
+  luaL_checkstring(L, 1);
   lua_Integer size = luaL_checkinteger(L, 2);
   luaL_argcheck(L, size >= 0, 2, "negative size");
   mode_t mode = check_mode(L, 3);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = check_name(L, s->name);
+  int err = os_name(L, s->name);
   if (!err) err = create_segment(s, size, mode);
   return err ? ipc::push_failure(L, err) : 1;
 }
 
 // shm.attach(name) -> handle | nil, msg, errno
 int global_attach(lua_State* L) {
+  luaL_checkstring(L, 1);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = check_name(L, s->name);
+  int err = os_name(L, s->name);
   if (!err) err = attach_segment(s);
   return err ? ipc::push_failure(L, err) : 1;
 }
 
 // shm.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
+  luaL_checkstring(L, 1);
   char name[ipc::os_name_size];
-  int err = check_name(L, name);
+  int err = os_name(L, name);
   if (!err && shm_unlink(name) != 0) err = errno;
   if (err) return ipc::push_failure(L, err);
   lua_pushboolean(L, 1);
@@ -126,6 +133,7 @@ const luaL_Reg functions[] = {
 }  // namespace
 
 IPC_EXPORT int luaopen_ipc_shm(lua_State* L) {
+  ipc::install_fault_handler();
   ipc::memfile_class(L, class_name);
   luaL_newlib(L, functions);
   return 1;

@@ -1,0 +1,124 @@
+// The SIGBUS recovery of mapped handles (see fault.hpp).
+#include "fault.hpp"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+
+namespace ipc {
+namespace {
+
+// The armed range of this thread. Initial-exec TLS is read by the signal
+// handler with a plain %fs-relative load: no lazy allocation, which would
+// not be async-signal-safe.
+struct armed_range {
+  char* lo;
+  char* hi;
+  char* lost;  // start of the part replaced by zero pages, or null
+};
+__attribute__((tls_model("initial-exec"))) thread_local armed_range armed;
+
+struct sigaction previous;
+uintptr_t page_mask;
+pthread_once_t once = PTHREAD_ONCE_INIT;
+int install_error;
+
+void reset_default() {
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  sigaction(SIGBUS, &dfl, nullptr);
+}
+
+// Hands a signal that is not ours to whoever handled SIGBUS before us.
+// A fault raised by the kernel (si_code > 0) re-executes the faulting
+// access when we return; a SIGBUS sent with kill() must be raised again.
+void chain(int sig, siginfo_t* info, void* context) {
+  bool sent = info->si_code <= 0;
+  if (previous.sa_handler == SIG_DFL) {
+    reset_default();
+    if (sent) raise(sig);
+  } else if (previous.sa_handler == SIG_IGN) {
+    if (!sent) reset_default();  // a real fault cannot be ignored
+  } else if (previous.sa_flags & SA_SIGINFO) {
+    previous.sa_sigaction(sig, info, context);
+  } else {
+    previous.sa_handler(sig);
+  }
+}
+
+void on_sigbus(int sig, siginfo_t* info, void* context) {
+  int saved_errno = errno;
+  auto* at = static_cast<char*>(info->si_addr);
+  armed_range& r = armed;
+  if (info->si_code > 0 && r.lo && at >= r.lo && at < r.hi) {
+    auto first = reinterpret_cast<uintptr_t>(at) & page_mask;
+    auto end = (reinterpret_cast<uintptr_t>(r.hi) + ~page_mask) & page_mask;
+    // mmap is a plain system call, safe in a signal handler in practice.
+    void* p = mmap(reinterpret_cast<void*>(first), end - first,
+                   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                   -1, 0);
+    if (p != MAP_FAILED) {
+      auto* lost = reinterpret_cast<char*>(first);
+      if (!r.lost || lost < r.lost) r.lost = lost;
+      errno = saved_errno;
+      return;
+    }
+  }
+  errno = saved_errno;
+  chain(sig, info, context);
+}
+
+// The handler stays installed for the life of the process, so its code
+// must too: Lua unloads C modules when a state closes, which would leave
+// SIGBUS pointing into unmapped memory. Pinning makes that dlclose a no-op.
+void pin_module() {
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&on_sigbus), &self) && self.dli_fname)
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
+void install() {
+  pin_module();
+  page_mask = ~(static_cast<uintptr_t>(sysconf(_SC_PAGESIZE)) - 1);
+  struct sigaction sa = {};
+  sa.sa_sigaction = on_sigbus;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGBUS, &sa, &previous) != 0) install_error = errno;
+}
+
+}  // namespace
+
+int install_fault_handler() {
+  pthread_once(&once, install);
+  return install_error;
+}
+
+void fault_arm(char* addr, size_t len) {
+  armed_range& r = armed;
+  r.lost = nullptr;
+  r.hi = addr + len;
+  r.lo = addr;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+
+char* fault_disarm() {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  armed_range& r = armed;
+  r.lo = nullptr;
+  char* lost = r.lost;
+  r.lost = nullptr;
+  return lost;
+}
+
+void fault_forget(char* addr) {
+  if (armed.lo == addr) armed.lo = nullptr;
+}
+
+}  // namespace ipc

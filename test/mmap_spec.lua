@@ -1,0 +1,240 @@
+local mmap = require "ipc.mmap"
+
+local CHILD = H.readfile("test/helpers/memfile_child.lua")
+local PAGE = mmap.pagesize
+
+describe("ipc.mmap", function()
+  local path
+  before_each(function() path = H.tmpname() end)
+  after_each(function() os.remove(path) end)
+
+  it("has a page size", function()
+    assert.equal("integer", math.type(PAGE))
+    assert.is_true(PAGE >= 4096 and PAGE & (PAGE - 1) == 0)
+  end)
+
+  it("sees what a child writes and flushes through the file", function()
+    H.writefile(path, string.rep(".", 100))
+    local h = assert(mmap.open(path))
+    local ok, what, code, out, err = H.run_lua(CHILD, "mmap-write", path, "10", "child")
+    assert(ok, ("child failed (%s %s): %s%s"):format(what, code, out, err))
+    h:seek("set", 10)
+    assert.equal("child", h:read(5))
+    assert.equal(string.rep(".", 10) .. "child" .. string.rep(".", 85), H.readfile(path))
+    assert.is_true(h:close())
+  end)
+
+  it("lets two processes map one file and see each other's writes", function()
+    H.writefile(path, string.rep("-", 3 * PAGE))
+    local h = assert(mmap.open(path, "rw"))
+    local c = H.spawn_lua(CHILD, "mmap-pingpong", path)
+    local seen = false
+    for _ = 1, 1000 do
+      h:seek("set", 0)
+      if h:read(1) == "C" then seen = true break end
+      H.sleep(0.01)
+    end
+    assert.is_true(seen, "the child's write did not arrive")
+    h:seek("set", 1)
+    h:write("P")
+    local ok, _, code, out, err = c.wait()
+    assert(ok, ("child failed (%s): %s%s"):format(code, out, err))
+    assert.equal("done\n", out)
+    h:seek("set", 0)
+    assert.equal("CPD-", h:read(4))
+    h:close()
+  end)
+
+  it("writes through a 'w' handle and flushes to the file", function()
+    H.writefile(path, "0123456789")
+    local h = assert(mmap.open(path, "w"))
+    assert.equal(h, h:write("ab", 7, 2.5))
+    assert.equal(h, h:write(1.0, -0.0))
+    -- "1e+100" does not fit: its first byte is written.
+    assert.same({ nil, "not enough space", 28 }, { h:write(1e100, "more") })
+    assert.equal(10, h:seek())
+    assert.is_true(h:flush())
+    h:close()
+    assert.equal("ab72.51-01", H.readfile(path))
+    h = assert(mmap.open(path, "rw"))
+    local ok, msg, code = h:write("0123456789", "abc", 5)
+    assert.is_nil(ok)
+    assert.equal("not enough space", msg)
+    assert.equal(28, code)
+    assert.equal(10, h:size())
+    h:close()
+    assert.equal("0123456789", H.readfile(path))
+  end)
+
+  it("formats numbers like io.write", function()
+    local values = { 1, -1, 0, 1.0, -0.0, 0.1, 1 / 3, 2^53, 2^63, 1e300,
+      math.maxinteger, math.mininteger, math.huge, -math.huge, 3.14159265358979,
+      0 / 0, -(0 / 0) }
+    local ref = H.tmpname()
+    local f = assert(io.open(ref, "wb"))
+    f:write(table.unpack(values))
+    f:close()
+    local want = H.readfile(ref)
+    os.remove(ref)
+    H.writefile(path, string.rep(" ", #want))
+    local h = assert(mmap.open(path, "rw"))
+    assert.equal(h, h:write(table.unpack(values)))
+    h:seek("set", 0)
+    assert.equal(want, h:read("a"))
+    h:close()
+  end)
+
+  it("reads a 'w' handle like a Lua file opened 'w'", function()
+    H.writefile(path, "some bytes\n12\n")
+    local h = assert(mmap.open(path, "w"))
+    local scratch = H.tmpname()
+    local f = assert(io.open(scratch, "w"))
+    local function same(...)
+      local want = table.pack(pcall(f.read, f, ...))
+      local got = table.pack(pcall(h.read, h, ...))
+      assert.same(want, got)
+    end
+    same()
+    same("l")
+    same("a")
+    same("n")
+    same(0)
+    same(5)
+    same("a", "l", 3)
+    same("l", "x")
+    same("a", "x")
+    local ok, msg = pcall(function() for _ in h:lines() do end end)
+    local ok2, msg2 = pcall(function() for _ in f:lines() do end end)
+    assert.is_false(ok)
+    assert.equal(ok2, ok)
+    assert.equal(msg2:gsub("^.-:%d+: ", ""), (msg:gsub("^.-:%d+: ", "")))
+    f:close()
+    os.remove(scratch)
+    h:close()
+  end)
+
+  it("refuses writes to an 'r' handle with nil, message, errno", function()
+    H.writefile(path, "abc")
+    local h = assert(mmap.open(path))
+    assert.same({ nil, "Bad file descriptor", 9 }, { h:write("x") })
+    assert.same({ nil, "Bad file descriptor", 9 }, { h:write(1) })
+    assert.equal(h, h:write()) -- nothing to write is no failure, as in io
+    assert.equal("abc", h:read("a"))
+    h:close()
+  end)
+
+  it("maps at page offsets and with sizes inside the file", function()
+    H.writefile(path, string.rep("a", PAGE) .. string.rep("b", PAGE) .. "tail")
+    local h = assert(mmap.open(path, "r", PAGE))
+    assert.equal(PAGE + 4, h:size())
+    assert.equal("bbb", h:read(3))
+    h:close()
+    h = assert(mmap.open(path, "r", PAGE, 10))
+    assert.equal(10, h:size())
+    assert.equal(string.rep("b", 10), h:read("a"))
+    h:close()
+    h = assert(mmap.open(path, "r", 0, 2 * PAGE + 4)) -- exactly to the end
+    assert.equal(2 * PAGE + 4, h:size())
+    h:close()
+    for _, args in ipairs {
+      { "r", 1 }, { "r", PAGE - 1 }, { "r", 3 * PAGE }, { "r", 0, 2 * PAGE + 5 },
+      { "r", PAGE, PAGE + 5 }, { "rw", 100 },
+    } do
+      local ok, msg, code = mmap.open(path, table.unpack(args))
+      assert.is_nil(ok)
+      assert.equal("Invalid argument", msg)
+      assert.equal(22, code)
+    end
+  end)
+
+  it("refuses empty and missing files with nil, message, errno", function()
+    H.writefile(path, "")
+    local ok, msg, code = mmap.open(path)
+    assert.is_nil(ok)
+    assert.is_string(msg)
+    assert.equal(22, code)
+    ok, msg, code = mmap.open(path .. ".missing")
+    assert.is_nil(ok)
+    assert.equal("No such file or directory", msg)
+    assert.equal(2, code)
+    ok, _, code = mmap.open("/", "r")
+    assert.is_nil(ok)
+    assert.is_number(code)
+    -- A FIFO without a writer fails at once instead of blocking.
+    os.remove(path)
+    assert(os.execute("mkfifo " .. H.shquote(path)))
+    ok, msg, code = mmap.open(path)
+    assert.is_nil(ok)
+    assert.equal("Invalid argument", msg)
+    assert.equal(22, code)
+  end)
+
+  it("truncates downwards only; size and addr report the mapping", function()
+    H.writefile(path, "0123456789")
+    local h = assert(mmap.open(path, "rw"))
+    assert.equal(10, h:size())
+    local a = h:addr()
+    assert.equal("userdata", type(a))
+    assert.is_not_nil(a)
+    local ok, msg = h:truncate(11)
+    assert.is_nil(ok)
+    assert.equal("cannot grow beyond the mapped size", msg)
+    assert.equal(10, h:size())
+    h:seek("set", 8)
+    assert.is_true(h:truncate(4))
+    assert.equal(4, h:size())
+    assert.equal(4, h:seek())
+    assert.is_nil(h:read(1))
+    assert.equal(4, h:seek("end"))
+    h:seek("set", 2)
+    local ok2, msg2, code2 = h:write("abc")
+    assert.is_nil(ok2)
+    assert.equal("not enough space", msg2)
+    assert.equal(28, code2)
+    h:close()
+    assert.equal("01ab456789", H.readfile(path)) -- the file keeps its length
+  end)
+
+  it("survives another process truncating the file under the mapping", function()
+    local out = H.in_child(([[
+      local mmap = require "ipc.mmap"
+      local P = mmap.pagesize
+      local path = %q
+      local f = assert(io.open(path, "wb"))
+      f:write(string.rep("line\n", P)) -- five pages
+      f:close()
+      local h = assert(mmap.open(path, "rw"))
+      assert(h:read("l") == "line")
+      assert(os.execute("truncate -s " .. P + 10 .. " " .. path))
+      local n = 0
+      local ok, err = pcall(function() for l in h:lines() do n = n + 1 end end)
+      print(ok, (err:gsub("^.-:%%d+: ", "")))
+      print(n > 0, h:size() == 2 * P)
+      h:seek("set", 0)
+      local s, msg, code = h:read("a")
+      print(#s == 2 * P, msg, code)
+      assert(os.execute("truncate -s 0 " .. path))
+      h:seek("set", 0)
+      print(h:read(1, "l"))
+      print(h:write("abc"))
+      print(h:size(), h:seek())
+      print(h:flush(), h:close())
+      print(h)
+    ]]):format(path))
+    assert.equal("false\tBad address\ntrue\ttrue\ntrue\tnil\tnil\n"
+      .. "nil\tBad address\t14\nnil\tnot enough space\t28\n0\t0\ntrue\ttrue\n"
+      .. "ipc.mmap (closed)\n", out)
+  end)
+
+  it("does not swallow a SIGBUS that is not about its mappings", function()
+    local ok, what, code, out = H.run_lua [[
+      require "ipc.mmap"
+      require "ipc.shm"
+      local pid = io.open("/proc/self/stat"):read("n")
+      os.execute("kill -BUS " .. pid)
+      print("survived")
+    ]]
+    assert.is_nil(ok, ("%s %s"):format(what, code))
+    assert.equal("", out)
+  end)
+end)

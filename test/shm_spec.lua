@@ -1,0 +1,186 @@
+local shm = require "ipc.shm"
+
+local CHILD = H.readfile("test/helpers/memfile_child.lua")
+
+local function child(...)
+  local ok, what, code, out, err = H.run_lua(CHILD, ...)
+  assert(ok, ("child failed (%s %s): %s%s"):format(what, code, out, err))
+  return out
+end
+
+local function exists(name)
+  local h = shm.attach(name)
+  if h then h:close() end
+  return h ~= nil
+end
+
+describe("ipc.shm", function()
+  local names = {}
+  local function name()
+    local n = H.uniq("ipcshm")
+    names[#names + 1] = n
+    return n
+  end
+  after_each(function()
+    for _, n in ipairs(names) do shm.remove(n) end
+    names = {}
+  end)
+
+  it("creates a segment that a child attaches, writes and the parent reads", function()
+    local n = name()
+    local h = assert(shm.create(n, 64))
+    assert.equal(64, h:size())
+    assert.equal("size\t64\n", child("shm-write", n, "10", "from the child"))
+    h:seek("set", 10)
+    assert.equal("from the child", h:read(14))
+    h:seek("set", 0)
+    assert.equal(string.rep("\0", 10), h:read(10)) -- a new segment is zeroed
+    assert.is_true(h:close())
+    assert.is_false(exists(n)) -- the creator's close removes the name
+  end)
+
+  it("shows the parent's writes to a child", function()
+    local n = name()
+    local h = assert(shm.create(n, 11))
+    assert.equal(h, h:write("hello\n", 42, " ", 1.0))
+    assert.equal("hello\n42 1\0", child("shm-read", n))
+    h:close()
+  end)
+
+  it("fails to create a name twice and to attach a missing name", function()
+    local n = name()
+    local h = assert(shm.create(n, 8))
+    local ok, msg, code = shm.create(n, 8)
+    assert.is_nil(ok)
+    assert.equal("File exists", msg)
+    assert.equal(17, code)
+    h:close()
+    ok, msg, code = shm.attach(n)
+    assert.is_nil(ok)
+    assert.equal("No such file or directory", msg)
+    assert.equal(2, code)
+  end)
+
+  it("returns nil, message, errno for invalid names", function()
+    for _, bad in ipairs { "", "/", "a/b", "/abc", ".", "..", "a\0b" } do
+      for _, f in ipairs {
+        function() return shm.create(bad, 8) end,
+        function() return shm.attach(bad) end,
+        function() return shm.remove(bad) end,
+      } do
+        local ok, msg, code = f()
+        assert.is_nil(ok, ("%q"):format(bad))
+        assert.equal("Invalid argument", msg)
+        assert.equal(22, code)
+      end
+    end
+    local long = string.rep("n", 256)
+    local ok, msg, code = shm.create(long, 8)
+    assert.is_nil(ok)
+    assert.equal("File name too long", msg)
+    assert.equal(36, code)
+    ok, _, code = shm.attach(long)
+    assert.is_nil(ok)
+    assert.equal(36, code)
+    -- The longest name the OS allows works.
+    local max = string.rep("m", 250 - #tostring(H.pid())) .. H.pid() .. "xxxxx"
+    assert.equal(255, #max)
+    names[#names + 1] = max
+    local h = assert(shm.create(max, 8))
+    assert.is_true(h:close())
+  end)
+
+  it("keeps an attached handle working after the creator closed", function()
+    local n = name()
+    local creator = assert(shm.create(n, 16))
+    local other = assert(shm.attach(n))
+    assert.equal(16, other:size())
+    creator:write("shared")
+    assert.is_true(creator:close())
+    assert.is_false(exists(n))
+    assert.equal("shared", other:read(6))
+    assert.equal(other, other:write("!"))
+    other:seek("set", 0)
+    assert.equal("shared!", other:read(7))
+    assert.is_true(other:close()) -- an attached close does not unlink
+  end)
+
+  it("is removed when a creating child exits normally, kept if it crashes", function()
+    local n = name()
+    child("shm-create", n, "32", "bye", "exit")
+    assert.is_false(exists(n))
+    child("shm-create", n, "32", "left", "crash")
+    local h = assert(shm.attach(n))
+    assert.equal("left", h:read(4))
+    h:close()
+    assert.is_true(shm.remove(n))
+    assert.is_false(exists(n))
+    local ok, msg, code = shm.remove(n)
+    assert.is_nil(ok)
+    assert.equal("No such file or directory", msg)
+    assert.equal(2, code)
+  end)
+
+  it("refuses a zero size and accepts a mode", function()
+    local ok, msg, code = shm.create(name(), 0)
+    assert.is_nil(ok)
+    assert.equal("Invalid argument", msg)
+    assert.equal(22, code)
+    local n = name()
+    local h = assert(shm.create(n, 4, 384)) -- 0600
+    h:close()
+    n = name()
+    h = assert(shm.create(n, 4, tonumber("644", 8)))
+    local f = io.popen("stat -c %a /dev/shm/" .. n)
+    local mode = f:read("l")
+    f:close()
+    h:close()
+    assert.equal("644", mode)
+  end)
+
+  it("writes what fits, never grows, and truncates only downwards", function()
+    local n = name()
+    local h = assert(shm.create(n, 8))
+    h:seek("set", 5)
+    local ok, msg, code = h:write("abcdef")
+    assert.is_nil(ok)
+    assert.equal("not enough space", msg)
+    assert.equal(28, code)
+    assert.equal(8, h:seek())
+    assert.equal(8, h:size())
+    h:seek("set", 0)
+    assert.equal("\0\0\0\0\0abc", h:read("a"))
+    ok, msg = h:truncate(9)
+    assert.is_nil(ok)
+    assert.is_string(msg)
+    assert.equal(8, h:size())
+    assert.is_true(h:truncate(6))
+    assert.equal(6, h:size())
+    assert.equal(6, h:seek()) -- the position follows the shrink
+    assert.is_nil(h:read(1))
+    h:seek("set", 0)
+    assert.equal("\0\0\0\0\0a", h:read("a"))
+    h:close()
+  end)
+
+  it("survives a child truncating the segment under the mapping", function()
+    local n = name()
+    local out = H.in_child(([[
+      local shm = require "ipc.shm"
+      local pagesize = require("ipc.mmap").pagesize
+      local h = assert(shm.create(%q, 4 * pagesize))
+      assert(h:write(string.rep("x", 4 * pagesize)))
+      assert(os.execute("lua5.4 test/helpers/memfile_child.lua shm-shrink %s 100"))
+      h:seek("set", 0)
+      local ok, msg, code = h:read("a")
+      print(ok, msg, code)
+      print(h:size() == pagesize)
+      h:seek("set", 0)
+      print(h:read("a") == string.rep("x", 100) .. string.rep("\0", pagesize - 100))
+      h:seek("set", 0)
+      print(h:write(string.rep("y", 2 * pagesize)))
+      print(h:close())
+    ]]):format(n, n))
+    assert.equal("nil\tBad address\t14\ntrue\ntrue\nnil\tnot enough space\t28\ntrue\n", out)
+  end)
+end)
