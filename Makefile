@@ -61,7 +61,8 @@ clean:
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_BIN      = build/fuzz/memfile_fuzz
-FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/handle.cpp \
+FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/fault.cpp \
+                src/core/handle.cpp \
                 src/core/status.cpp src/modules/strfile.cpp
 VALGRIND_SPECS ?=
 GCSTRESS_STEP  ?= 1000
@@ -76,7 +77,7 @@ $(FUZZ_BIN): $(FUZZ_SOURCES) src/core/memfile.hpp src/core/handle.hpp
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  $(shell pkg-config --cflags lua5.4) \
 	  -DMEMFILE_DRIVER='"$(CURDIR)/fuzz/memfile_driver.lua"' \
-	  $(FUZZ_SOURCES) $(shell pkg-config --libs lua5.4) -o $@
+	  $(FUZZ_SOURCES) $(shell pkg-config --libs lua5.4) -ldl -o $@
 
 # New inputs go to build/fuzz/corpus; fuzz/corpus is the committed seed.
 fuzz: $(FUZZ_BIN)

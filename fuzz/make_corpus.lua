@@ -18,9 +18,10 @@ local DATA = {
   "3.14159265358979\n2.5e-3\nabc 7",
 }
 
--- Opcodes of memfile_driver.lua (opcode byte % 10).
+-- Opcodes of memfile_driver.lua (opcode byte % 11).
 local READ, LINES, AGAIN, SEEK, WRITE, TRUNC, NOARGS, MISC = 0, 1, 2, 3, 4, 5,
   6, 7
+local SHRINK = 10
 -- Format bytes (index into FORMATS minus one): n l L a *n *l *L *a 0 1 2 3 7
 -- 64 200 300, then 224+k for a count of k-4, 252.. invalid formats.
 local N, L_, BIGL, A, SN, SL, SBIGL, SA, Z, ONE, TWO = 0, 1, 2, 3, 4, 5, 6, 7,
@@ -42,6 +43,8 @@ local SCRIPTS = {
   { READ, 1, 252, READ, 1, 255, LINES, 1, 253, 2 },
   { READ, 2, 240, 100, 230, READ, 1, 229, NOARGS },
   { LINES, 3, L_, N, SA, 4, WRITE, 1, 2, 10, 10, AGAIN, 0 },
+  { READ, 1, L_, SHRINK, 0, READ, 1, A, 0, 1, A, 5, 9, 1, 2, 3, 4, 5 },
+  { SEEK, 2, 128, SHRINK, 1, 3, 0, 1, 4, 4, 200, 5, 1, 2, 0, 0 },
 }
 
 local dir = arg[1] or "fuzz/corpus"
@@ -51,7 +54,10 @@ for d, data in ipairs(DATA) do
   for s, script in ipairs(SCRIPTS) do
     -- Not every pair: a few dozen seeds keep the smoke run's start short.
     if (d + s) % 4 == 0 or s == 1 then
-      for _, flags in ipairs { ({ 0, 1, 3 })[(d + s) % 3 + 1] } do
+      -- Flags: strfile, read-write, write-only; guarded mappings (5, 7)
+      -- for the scripts that shrink the file under them.
+      local kinds = s >= 15 and { 5 | 7 << 3, 7 | 5 << 3 } or { 0, 1, 3 }
+      for _, flags in ipairs { kinds[(d + s) % #kinds + 1] } do
         local bytes = { string.char(flags, #data & 255, #data >> 8), data }
         for _, b in ipairs(script) do bytes[#bytes + 1] = string.char(b) end
         local f = assert(io.open(("%s/seed-%02d-%02d-%d"):format(dir, d, s,

@@ -2,7 +2,9 @@
 --
 -- Input layout: byte 1 holds flags (bit 0: a writable buffer instead of a
 -- read-only strfile; bit 1 with bit 0: write-only, like mmap mode "w",
--- compared with a file opened "w"), bytes 2-3 the length of the file's bytes (at most
+-- compared with a file opened "w"; bit 2 with bit 0: a shared mapping of a
+-- file, guarded against SIGBUS like mmap and shm; bits 3-5: the bytes are
+-- repeated 2^k times, so that mappings span several pages), bytes 2-3 the length of the file's bytes (at most
 -- 511), then those bytes, then the script: one opcode byte per operation,
 -- followed by the argument bytes it consumes. A missing byte reads as 0 and
 -- the script ends with the input.
@@ -14,14 +16,15 @@
 --   * a write past the end writes what fits and returns nil, "not enough
 --     space", and `f` is cut back to the same length;
 --   * a write to a read-only strfile fails and `f` is left alone;
---   * truncate has no io counterpart: `f` is rebuilt with the kept bytes;
---   * reading a write-only memory file fails with EBADF before the formats
---     are looked at, where liolib raises "invalid format" for a bad format
---     that it reaches before the first failing read (only "a" reads succeed
---     on a write-only file). Both refuse to read; only the kind differs.
+--   * truncate has no io counterpart: `f` is rebuilt with the kept bytes.
+-- A shrink operation cuts the file under a guarded mapping, as another
+-- process may. From then on only the memory file runs (no Lua file can
+-- model lost pages): every call must still raise a string or return a
+-- documented shape, and the position must stay within the size.
 -- Anything else that differs raises, and the fuzz target aborts.
 local strfile = require "ipc.strfile"
-local fuzzbuffer = _G.fuzzbuffer -- set by the C++ target
+local fuzzbuffer, fuzzmap = _G.fuzzbuffer, _G.fuzzmap -- from the target
+local fuzzshrink = _G.fuzzshrink
 
 local ENOSPC, EBADF = 28, 9
 
@@ -73,13 +76,6 @@ local function check_same(what, rm, rf)
     table.concat(sm, ", "), table.concat(sf, ", ")), 0)
 end
 
--- The write-only case described at the top of this file.
-local function bad_format_unread(rm, rf)
-  return not rf[1] and rf[2]:find("invalid format", 1, true)
-    and (rm[1] and rm[2] == nil and rm[4] == EBADF
-      or not rm[1] and rm[2]:find("Bad file descriptor", 1, true))
-end
-
 local function expect(cond, what)
   if not cond then error(what, 0) end
 end
@@ -95,11 +91,14 @@ return function(input)
   local writable = flags & 1 == 1
   local readable = not writable or flags & 2 == 0
   local len = byte() | ((byte() & 1) << 8)
-  local data = input:sub(pos, pos + len - 1)
+  local data = input:sub(pos, pos + len - 1):rep(1 << ((flags >> 3) & 7))
   pos = pos + len
   local size = #data
 
-  local m = writable and fuzzbuffer(data, readable) or strfile.open(data)
+  local mapped = writable and flags & 4 == 4 and #data > 0
+  local m = mapped and fuzzmap(data, readable)
+    or writable and fuzzbuffer(data, readable) or strfile.open(data)
+  mapped = mapped and m ~= nil
   local path, f -- path: the write-only file's name
   local function fresh(bytes)
     if readable then
@@ -113,13 +112,6 @@ return function(input)
   fresh(data)
   f:seek("set")
   local iters = {} -- kept iterators, called again by later operations
-
-  -- Compares the results of reading; see bad_format_unread.
-  local function check_read(what, rm, rf)
-    if readable or not bad_format_unread(rm, rf) then
-      check_same(what, rm, rf)
-    end
-  end
 
   local function fmt()
     local b = byte()
@@ -155,7 +147,7 @@ return function(input)
   local ops = {}
   function ops.read()
     local t, n = fmts()
-    check_read("read", call(m, m.read, m, table.unpack(t, 1, n)),
+    check_same("read", call(m, m.read, m, table.unpack(t, 1, n)),
       call(f, f.read, f, table.unpack(t, 1, n)))
   end
   function ops.lines()
@@ -167,12 +159,12 @@ return function(input)
     iters[#iters + 1] = { rm[2], rf[2] }
     if #iters > 4 then table.remove(iters, 1) end
     for _ = 1, byte() % 5 do
-      check_read("lines iterator", call(m, rm[2]), call(f, rf[2]))
+      check_same("lines iterator", call(m, rm[2]), call(f, rf[2]))
     end
   end
   function ops.again() -- an iterator made earlier, after other operations
     local it = iters[byte() % math.max(#iters, 1) + 1]
-    if it then check_read("old iterator", call(m, it[1]), call(f, it[2])) end
+    if it then check_same("old iterator", call(m, it[1]), call(f, it[2])) end
   end
   function ops.seek()
     local b = byte()
@@ -262,16 +254,47 @@ return function(input)
       expect(m:size() == size, "size() is not the usable length")
     end
   end
+  local lost = false
+  function ops.shrink()
+    local n = byte() * (size // 255 + 1)
+    if mapped and n < size then
+      fuzzshrink(m, n)
+      lost = true
+    end
+  end
   local order = { ops.read, ops.lines, ops.again, ops.seek, ops.write,
-    ops.truncate, ops.noargs, ops.misc, ops.read, ops.seek }
+    ops.truncate, ops.noargs, ops.misc, ops.read, ops.seek, ops.shrink }
 
-  while pos <= #input do
+  -- After a shrink: the memory file alone, any method, checked for shape.
+  local function lost_op()
+    local b = byte()
+    local t, n = fmts()
+    local calls = {
+      function() return m:read(table.unpack(t, 1, n)) end,
+      function() return m:lines(table.unpack(t, 1, n))() end,
+      function() return m:seek(WHENCE[b % 3 + 1], byte() - 128) end,
+      function() return m:write(("w"):rep(byte())) end,
+      function() return m:truncate(byte()) end,
+      function() return m:size(), m:flush(), m:read("a") end,
+    }
+    local r = pack(pcall(calls[b % #calls + 1]))
+    if not r[1] then
+      expect(type(r[2]) == "string", "a non-string error after a shrink")
+    elseif r[2] == nil and r.n >= 3 then
+      expect(type(r[3]) == "string", "nil without a message after a shrink")
+    end
+    local here, sz = m:seek("cur"), m:size()
+    expect(here <= sz, "position past the size after a shrink")
+  end
+
+  while pos <= #input and not lost do
     order[byte() % #order + 1]()
     -- After every operation both positions agree.
     local pm, pf = m:seek("cur"), f:seek("cur")
-    expect(pm == pf, ("positions differ: memfile %s, io file %s")
+    expect(lost or pm == pf, ("positions differ: memfile %s, io file %s")
       :format(show(pm), show(pf)))
   end
+  while pos <= #input and lost do lost_op() end
   f:close()
   if path then os.remove(path) end
   m:close()

@@ -6,11 +6,15 @@
 // that SPEC.md does not document; this target turns that into an abort so
 // that libFuzzer records the input. The engine is compiled into the target,
 // so AddressSanitizer and UndefinedBehaviorSanitizer watch every access.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "../src/core/fault.hpp"
 #include "../src/core/memfile.hpp"
 
 IPC_EXPORT int luaopen_ipc_strfile(lua_State* L);
@@ -21,6 +25,60 @@ lua_State* state = nullptr;
 int driver_ref = LUA_NOREF;
 
 int release_buffer(ipc::handle*) {
+  return 0;
+}
+
+// A memory file over a shared mapping of an anonymous file, which the
+// driver may shrink under the mapping as another process could.
+struct fuzzmap {
+  ipc::memfile file;
+  int fd;
+  size_t len;
+};
+
+int release_map(ipc::handle* h) {
+  auto* m = reinterpret_cast<fuzzmap*>(h);
+  ipc::fault_forget(m->file.addr);
+  munmap(m->file.addr, m->len);
+  close(m->fd);
+  return 0;
+}
+
+// fuzzmap(str, readable) -> a writable memory file guarded against SIGBUS
+// like mmap and shm handles, or nothing when the mapping cannot be made.
+int global_map(lua_State* L) {
+  size_t len;
+  const char* s = luaL_checklstring(L, 1, &len);
+  bool readable = lua_toboolean(L, 2);
+  if (len == 0) return 0;
+  auto* m = ipc::new_handle<fuzzmap>(L, "ipc.fuzzmap");
+  int fd = memfd_create("fuzzmap", MFD_CLOEXEC);
+  if (fd < 0) return 0;
+  void* p = MAP_FAILED;
+  if (write(fd, s, len) == static_cast<ssize_t>(len))
+    p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    close(fd);
+    return 0;
+  }
+  m->fd = fd;
+  m->len = len;
+  m->file.addr = static_cast<char*>(p);
+  m->file.size = m->file.mapped = len;
+  m->file.readable = readable;
+  m->file.writable = true;
+  m->file.base.release = release_map;
+  return 1;
+}
+
+// fuzzshrink(h, n): cuts the file under the mapping of `h` to `n` bytes.
+int global_shrink(lua_State* L) {
+  auto* m = static_cast<fuzzmap*>(luaL_checkudata(L, 1, "ipc.fuzzmap"));
+  lua_Integer n = luaL_checkinteger(L, 2);
+  if (m->file.base.is_open() && n >= 0) {
+    int rc = ftruncate(m->fd, static_cast<off_t>(n));
+    (void)rc;
+  }
   return 0;
 }
 
@@ -57,6 +115,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   lua_pop(state, 1);
   ipc::memfile_class(state, "ipc.fuzzbuffer");
   lua_register(state, "fuzzbuffer", global_buffer);
+  ipc::memfile_class(state, "ipc.fuzzmap");
+  lua_register(state, "fuzzmap", global_map);
+  lua_register(state, "fuzzshrink", global_shrink);
+  if (ipc::install_fault_handler() != 0) fail("no SIGBUS handler");
   const char* path = std::getenv("MEMFILE_DRIVER");
   if (!path) path = MEMFILE_DRIVER;
   if (luaL_dofile(state, path) != LUA_OK) fail(lua_tostring(state, -1));
