@@ -97,6 +97,7 @@ test-gcstress: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
-# VALGRIND_SPECS empty: the strfile, mmap, shm, sem, filelock and proc specs.
+# VALGRIND_SPECS empty: the strfile, mmap, shm, memfile_diff, sem, filelock
+# and proc specs.
 test-valgrind: build
 	@valgrind/run.sh $(VALGRIND_SPECS)

@@ -17,7 +17,7 @@ VG="valgrind --quiet --error-exitcode=99 --leak-check=full
   --track-fds=no --suppressions=valgrind/lua.supp"
 
 if [ $# -eq 0 ]; then
-  for s in strfile mmap shm sem filelock proc; do
+  for s in strfile mmap shm memfile_diff sem filelock proc; do
     [ -f "test/${s}_spec.lua" ] && set -- "$@" "test/${s}_spec.lua"
   done
 fi
