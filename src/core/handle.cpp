@@ -43,9 +43,7 @@ namespace {
 // h:close() -> true | nil, message, code
 int meth_close(lua_State* L) {
   int err = close_handle(check_open(L, 1));
-  if (err) return push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return push_result(L, err);
 }
 
 // Returns argument `idx` as a handle of the calling function's class, or

@@ -29,4 +29,13 @@ bool luv_running(lua_State* L);
 // thread) that can yield, while luv's loop is running.
 bool luv_can_suspend(lua_State* L);
 
+// Resumes `co`, suspended in a yield, from the loop's thread `from` with no
+// values, and drops whatever it returns or yields next (nobody is there to
+// receive it). An error that ends the coroutine is reported the way luv
+// reports errors in its callbacks, through the program's callback runner
+// (by default "Uncaught Error: ..." with the coroutine's traceback, then
+// exit). Does nothing when `co` is not suspended in a yield (the program
+// closed it meanwhile).
+void luv_resume(lua_State* from, lua_State* co);
+
 }  // namespace ipc

@@ -315,10 +315,7 @@ int meth_seek(lua_State* L) {
 // h:flush() -> true | nil, msg, errno
 int meth_flush(lua_State* L) {
   memfile* f = check_file(L);
-  int err = f->flush ? f->flush(f) : 0;
-  if (err) return push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return push_result(L, f->flush ? f->flush(f) : 0);
 }
 
 // h:setvbuf(mode [, size]) -> true. Memory has no buffer to set up.

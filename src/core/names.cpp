@@ -17,4 +17,16 @@ int make_os_name(const char* name, size_t len, size_t max_len, char* out) {
   return 0;
 }
 
+int check_os_name(lua_State* L, int idx, size_t max_len, char* out) {
+  size_t len;
+  const char* name = luaL_checklstring(L, idx, &len);
+  return make_os_name(name, len, max_len, out);
+}
+
+mode_t opt_mode(lua_State* L, int idx) {
+  lua_Integer mode = luaL_optinteger(L, idx, 0600);
+  luaL_argcheck(L, mode >= 0 && mode <= 0777, idx, "invalid permissions");
+  return static_cast<mode_t>(mode);
+}
+
 }  // namespace ipc

@@ -16,6 +16,12 @@ int push_failure(lua_State* L, int code) {
   return push_failure(L, std::strerror(code), code);
 }
 
+int push_result(lua_State* L, int code) {
+  if (code) return push_failure(L, code);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 int push_fail_message(lua_State* L, const char* message) {
   lua_pushnil(L);
   lua_pushstring(L, message);

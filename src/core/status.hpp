@@ -13,6 +13,8 @@ namespace ipc {
 int push_failure(lua_State* L, int code);
 // Same with a message of our own instead of strerror(code).
 int push_failure(lua_State* L, const char* message, int code);
+// Pushes `true` when `code` is 0, else `nil, strerror(code), code`.
+int push_result(lua_State* L, int code);
 // Pushes `nil, message` and returns 2 (failures that have no errno).
 int push_fail_message(lua_State* L, const char* message);
 

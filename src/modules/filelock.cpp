@@ -1,7 +1,192 @@
-// ipc.filelock: placeholder until the module lands.
-#include "../core/lua.hpp"
+// ipc.filelock: byte-range locks on Lua file objects.
+// The locks are Linux open-file-description locks (F_OFD_SETLK[W]): they
+// belong to the io.open handle, not to the process, so two handles of one
+// file exclude each other and closing another handle of the file keeps the
+// lock. After a lock is taken, the FILE's read buffer is dropped so that
+// reads see what other processes wrote while we waited. Inside a luv
+// program, a coroutine's blocking lock waits on libuv's thread pool.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <new>
+
+#include "../core/luv.hpp"
+#include "../core/pool.hpp"
+#include "../core/status.hpp"
+
+#ifndef F_OFD_SETLK
+#error "open-file-description locks (F_OFD_SETLK, Linux 3.15) are required"
+#endif
+
+namespace {
+
+struct lock_args {
+  luaL_Stream* stream;
+  short type;  // F_RDLCK, F_WRLCK or F_UNLCK
+  off_t offset;
+  off_t length;  // 0: to the end of file and beyond
+};
+
+// Argument 1 must be an open Lua file.
+luaL_Stream* check_stream(lua_State* L) {
+  auto* p = static_cast<luaL_Stream*>(luaL_checkudata(L, 1, LUA_FILEHANDLE));
+  if (p->closef == nullptr) luaL_argerror(L, 1, "attempt to use a closed file");
+  return p;
+}
+
+off_t check_range_arg(lua_State* L, int idx, const char* what) {
+  lua_Integer v = luaL_optinteger(L, idx, 0);
+  luaL_argcheck(L, v >= 0, idx, what);
+  return static_cast<off_t>(v);
+}
+
+// Checks (file, mode [, offset [, nbytes]]), or (file [, offset [, nbytes]])
+// when `with_mode` is false (unlock).
+lock_args check_args(lua_State* L, bool with_mode) {
+  static const char* const modes[] = {"r", "w", "rw", nullptr};
+  lock_args a;
+  a.stream = check_stream(L);
+  int idx = 2;
+  if (with_mode) {
+    a.type = luaL_checkoption(L, idx++, nullptr, modes) == 0 ? F_RDLCK
+                                                             : F_WRLCK;
+  } else {
+    a.type = F_UNLCK;
+  }
+  a.offset = check_range_arg(L, idx, "negative offset");
+  a.length = check_range_arg(L, idx + 1, "negative size");
+  return a;
+}
+
+// One fcntl lock request on `fd`; returns 0 or an errno (EAGAIN when a
+// non-waiting request meets another holder).
+int set_lock(int fd, const lock_args& a, bool wait) {
+  struct flock fl = {};
+  fl.l_type = a.type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = a.offset;
+  fl.l_len = a.length;
+  fl.l_pid = 0;  // required for open-file-description locks
+  int cmd = wait ? F_OFD_SETLKW : F_OFD_SETLK;
+  if (ipc::retry_eintr([&] { return fcntl(fd, cmd, &fl); }) == 0) return 0;
+  return errno == EACCES ? EAGAIN : errno;
+}
+
+// Writes out what the program wrote but stdio still buffers.
+int flush_writes(FILE* f) { return fflush(f) == 0 ? 0 : errno; }
+
+// Drops the read buffer after a lock was taken. glibc's fflush on a stream
+// that was last read gives back the unread buffered bytes (it seeks the
+// descriptor back), so the next read asks the kernel again; on a stream
+// that was last written, everything was flushed before locking already.
+void discard_buffer(FILE* f) {
+  fflush(f);
+  clearerr(f);  // a sticky end-of-file would hide appended data
+}
+
+// Pushes what lock/trylock return for `err`.
+int push_lock_result(lua_State* L, int err, bool trying) {
+  if (err == EAGAIN && trying) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  return ipc::push_result(L, err);
+}
+
+// A waiting lock on libuv's thread pool. It uses its own descriptor, a
+// duplicate that shares the open file description (and so the lock), so
+// that the program closing the file meanwhile cannot make the pool thread
+// lock whatever file reuses the descriptor number.
+struct lock_job {
+  ipc::pool_job job;
+  luaL_Stream* stream;  // kept alive by the job's anchor
+  lock_args args;
+  int fd;
+  int err;
+};
+
+void lock_work(ipc::pool_job* j) {
+  auto* k = reinterpret_cast<lock_job*>(j);
+  k->err = set_lock(k->fd, k->args, true);
+}
+
+// Closes the job's duplicate descriptor. The lock stays with the open file
+// description, unless the program closed the file during the wait: then
+// this was its last descriptor, and the lock goes with it.
+void close_dup(lock_job* k) {
+  if (k->fd >= 0) close(k->fd);
+  k->fd = -1;
+}
+
+int lock_finish(lua_State* L, ipc::pool_job* j) {
+  auto* k = reinterpret_cast<lock_job*>(j);
+  close_dup(k);  // before the caller goes on, so no stray lock outlives it
+  if (k->err == 0 && k->stream->closef != nullptr) discard_buffer(k->stream->f);
+  return push_lock_result(L, k->err, false);
+}
+
+void lock_cleanup(ipc::pool_job* j) {
+  auto* k = reinterpret_cast<lock_job*>(j);
+  close_dup(k);
+  delete k;
+}
+
+int lock(lua_State* L, bool trying) {
+  lock_args a = check_args(L, true);
+  FILE* f = a.stream->f;
+  int err = flush_writes(f);
+  if (err) return ipc::push_failure(L, err);
+  if (!trying && ipc::luv_can_suspend(L)) {
+    int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return ipc::push_failure(L, errno);
+    auto* k = new (std::nothrow) lock_job();
+    if (!k) {
+      close(fd);
+      return luaL_error(L, "not enough memory");
+    }
+    k->job.work = lock_work;
+    k->job.finish = lock_finish;
+    k->job.cleanup = lock_cleanup;
+    k->stream = a.stream;
+    k->args = a;
+    k->fd = fd;
+    return ipc::await_pool(L, &k->job, 1);
+  }
+  err = set_lock(fileno(f), a, !trying);
+  if (!err) discard_buffer(f);
+  return push_lock_result(L, err, trying);
+}
+
+// filelock.lock(file, mode [, offset [, nbytes]]) -> true | nil, msg, errno
+int global_lock(lua_State* L) { return lock(L, false); }
+
+// filelock.trylock(file, mode [, offset [, nbytes]])
+//   -> true | false | nil, msg, errno
+int global_trylock(lua_State* L) { return lock(L, true); }
+
+// filelock.unlock(file [, offset [, nbytes]]) -> true | nil, msg, errno
+// Buffered writes are flushed first so that the next holder sees them; the
+// range is unlocked even when that flush fails (the failure is returned).
+int global_unlock(lua_State* L) {
+  lock_args a = check_args(L, false);
+  FILE* f = a.stream->f;
+  int err = flush_writes(f);
+  int unlock_err = set_lock(fileno(f), a, false);
+  if (!err) err = unlock_err;
+  return ipc::push_result(L, err);
+}
+
+const luaL_Reg functions[] = {
+    {"lock", global_lock},
+    {"trylock", global_trylock},
+    {"unlock", global_unlock},
+    {nullptr, nullptr},
+};
+
+}  // namespace
 
 IPC_EXPORT int luaopen_ipc_filelock(lua_State* L) {
-  lua_newtable(L);
+  luaL_newlib(L, functions);
   return 1;
 }

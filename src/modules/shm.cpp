@@ -77,28 +77,14 @@ int attach_segment(segment* s) {
   return err;
 }
 
-// Writes the OS form of the name at argument 1 (already checked to be a
-// string); returns 0 or an errno.
-int os_name(lua_State* L, char* out) {
-  size_t len;
-  const char* name = lua_tolstring(L, 1, &len);
-  return ipc::make_os_name(name, len, NAME_MAX, out);
-}
-
-mode_t check_mode(lua_State* L, int idx) {
-  lua_Integer mode = luaL_optinteger(L, idx, 0600);
-  luaL_argcheck(L, mode >= 0 && mode <= 0777, idx, "invalid permissions");
-  return static_cast<mode_t>(mode);
-}
-
 // shm.create(name, size [, mode]) -> handle | nil, msg, errno
 int global_create(lua_State* L) {
   luaL_checkstring(L, 1);
   lua_Integer size = luaL_checkinteger(L, 2);
   luaL_argcheck(L, size >= 0, 2, "negative size");
-  mode_t mode = check_mode(L, 3);
+  mode_t mode = ipc::opt_mode(L, 3);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = os_name(L, s->name);
+  int err = ipc::check_os_name(L, 1, NAME_MAX, s->name);
   if (!err) err = create_segment(s, size, mode);
   return err ? ipc::push_failure(L, err) : 1;
 }
@@ -107,7 +93,7 @@ int global_create(lua_State* L) {
 int global_attach(lua_State* L) {
   luaL_checkstring(L, 1);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = os_name(L, s->name);
+  int err = ipc::check_os_name(L, 1, NAME_MAX, s->name);
   if (!err) err = attach_segment(s);
   return err ? ipc::push_failure(L, err) : 1;
 }
@@ -116,11 +102,9 @@ int global_attach(lua_State* L) {
 int global_remove(lua_State* L) {
   luaL_checkstring(L, 1);
   char name[ipc::os_name_size];
-  int err = os_name(L, name);
+  int err = ipc::check_os_name(L, 1, NAME_MAX, name);
   if (!err && shm_unlink(name) != 0) err = errno;
-  if (err) return ipc::push_failure(L, err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return ipc::push_result(L, err);
 }
 
 const luaL_Reg functions[] = {

@@ -1,0 +1,630 @@
+-- ipc.proc against real child processes (see doc/proc.md).
+require "spec_helper"
+local proc = require "ipc.proc"
+
+local LUA = H.LUA
+local ARGS = "test/helpers/proc_args.lua"
+local ECHO = "test/helpers/proc_echo.lua"
+
+-- Spawns with pipes for the streams named in `opts` and a callback that
+-- collects output per stream; returns the handle and the collector.
+local function spawn_collect(cmd, opts)
+  local got = { stdout = {}, stderr = {}, errors = {} }
+  opts = opts or {}
+  opts.callback = function(stream, data, msg, code)
+    if data then
+      table.insert(got[stream], data)
+    else
+      table.insert(got.errors, { stream, msg, code })
+    end
+  end
+  local h, msg, code = proc.spawn(cmd, opts)
+  return h, got, msg, code
+end
+
+local function text(t) return table.concat(t) end
+
+local function alive(pid)
+  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
+end
+
+describe("ipc.proc", function()
+  local fds
+  setup(function()
+    -- The first spawn creates the loop and libuv's signal pipes, which
+    -- live as long as the Lua state: count descriptors after that.
+    local h = assert(proc.spawn({ "true" }, { stdout = true, callback = print }))
+    h:wait()
+    h:close()
+  end)
+  before_each(function()
+    collectgarbage()
+    collectgarbage()
+    fds = H.fd_count()
+  end)
+  after_each(function()
+    collectgarbage()
+    collectgarbage()
+    assert.equal(fds, H.fd_count())
+    assert.equal(0, H.zombies())
+  end)
+
+  describe("the original's scenarios", function()
+    it("captures stdout only", function()
+      local h, got = spawn_collect("echo hello; echo world", { stdout = true })
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("hello\nworld\n", text(got.stdout))
+      h:close()
+    end)
+
+    it("captures stderr only", function()
+      local h, got = spawn_collect("echo oops >&2", { stderr = true })
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("oops\n", text(got.stderr))
+      assert.same({}, got.stdout)
+      h:close()
+    end)
+
+    it("captures stdout and stderr separately", function()
+      local h, got = spawn_collect("echo out; echo err >&2; echo out2",
+        { stdout = true, stderr = true })
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("out\nout2\n", text(got.stdout))
+      assert.equal("err\n", text(got.stderr))
+      h:close()
+    end)
+
+    it("reports a child that fails with exit code 1", function()
+      local h, got = spawn_collect(LUA .. " -e 'error(\"boom\")'", { stderr = true })
+      assert.same({ nil, "exit", 1 }, { h:wait() })
+      assert.matches("boom", text(got.stderr))
+      h:close()
+    end)
+
+    it("runs a child without any I/O", function()
+      local h = assert(proc.spawn("exit 0", {}))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      h:close()
+      h = assert(proc.spawn({ "true" }))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      h:close()
+    end)
+
+    it("feeds one line of input", function()
+      local h, got = spawn_collect({ LUA, ECHO }, { stdin = true, stdout = true, stderr = true })
+      h:write("one line\n")
+      h:write(proc.EOF)
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("one line\n", text(got.stdout))
+      h:close()
+    end)
+
+    it("feeds many lines, then EOF", function()
+      local h, got = spawn_collect({ LUA, ECHO, "5" },
+        { stdin = true, stdout = true, stderr = true })
+      local lines = {}
+      for i = 1, 1000 do lines[i] = "line number " .. i .. "\n" end
+      for i = 1, 1000, 10 do
+        assert.is_true(h:write(table.unpack(lines, i, i + 9)))
+      end
+      h:write(proc.EOF)
+      assert.same({ nil, "exit", 5 }, { h:wait() })
+      assert.equal(table.concat(lines), text(got.stdout))
+      assert.matches("line 1000\n$", text(got.stderr))
+      h:close()
+    end)
+
+    it("kills a child with 'term'", function()
+      local h = assert(proc.spawn({ "sleep", "30" }))
+      assert.is_true(h:kill("term"))
+      assert.same({ nil, "signal", 15 }, { h:wait() })
+      h:close()
+    end)
+
+    it("redirects stdin and stdout to Lua files", function()
+      local inname, outname = H.tmpname(), H.tmpname()
+      H.writefile(inname, "from a file\n")
+      local fin, fout = assert(io.open(inname, "rb")), assert(io.open(outname, "wb"))
+      fout:write("first ")  -- buffered: spawn flushes it before the child writes
+      local h = assert(proc.spawn({ "cat" }, { stdin = fin, stdout = fout }))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      h:close()
+      fin:close()
+      fout:close()
+      assert.equal("first from a file\n", H.readfile(outname))
+      os.remove(inname)
+      os.remove(outname)
+    end)
+  end)
+
+  describe("status", function()
+    it("returns exit codes like os.execute", function()
+      for _, code in ipairs { 0, 1, 2, 42, 255 } do
+        local h = assert(proc.spawn("exit " .. code))
+        assert.same({ os.execute("exit " .. code) }, { h:wait() })
+        h:close()
+      end
+    end)
+
+    it("returns signals like os.execute", function()
+      local h = assert(proc.spawn({ "sh", "-c", "kill -USR1 $$" }))
+      assert.same({ nil, "signal", 10 }, { h:wait() })
+      h:close()
+      h = assert(proc.spawn({ "sleep", "30" }))
+      assert.is_true(h:kill(9))
+      assert.same({ nil, "signal", 9 }, { h:wait() })
+      h:close()
+    end)
+
+    it("returns the same results on every later wait", function()
+      local h = assert(proc.spawn("exit 7"))
+      assert.same({ nil, "exit", 7 }, { h:wait() })
+      assert.same({ nil, "exit", 7 }, { h:wait() })
+      assert.same({ nil, "exit", 7 }, { h:wait(0) })
+      h:close()
+    end)
+
+    it("polls with wait(0) and times out with wait(t)", function()
+      local h = assert(proc.spawn({ "sleep", "0.5" }))
+      assert.is_false(h:wait(0))
+      local t0 = os.clock() + os.time()
+      local start = os.time()
+      local r = h:wait(0.1)
+      assert.is_false(r)
+      assert.same({ true, "exit", 0 }, { h:wait(10) })
+      h:close()
+      assert.is_true(os.time() - start < 10, tostring(t0))
+    end)
+
+    it("kills with every named signal and numbers", function()
+      for _, name in ipairs { "int", "hup", "quit", "usr1", "usr2", "kill", "term" } do
+        local h = assert(proc.spawn({ "sleep", "30" }))
+        assert.is_true(h:kill(name))
+        local ok, what = h:wait()
+        assert.is_nil(ok)
+        assert.equal("signal", what)
+        h:close()
+      end
+      local h = assert(proc.spawn({ "sleep", "30" }))
+      assert.is_true(h:kill("stop"))
+      assert.is_false(h:wait(0.05))
+      assert.is_true(h:kill("cont"))
+      assert.is_true(h:kill())  -- "term" by default
+      assert.same({ nil, "signal", 15 }, { h:wait() })
+      assert.is_nil((h:kill("term")))  -- reaped: no longer signalled
+      h:close()
+    end)
+
+    it("returns the pid", function()
+      local h, got = spawn_collect("echo $$", { stdout = true })
+      assert.is_true(h:wait())
+      assert.equal(h:pid() .. "\n", text(got.stdout))
+      h:close()
+    end)
+  end)
+
+  describe("command forms and options", function()
+    it("passes argv untouched, without a shell", function()
+      local args = { "a b", "'q'", '"dq"', "x;y", "$(echo no)", "`no`",
+        "line1\nline2", "*", "", "$HOME", "\\" }
+      local h, got = spawn_collect({ LUA, ARGS, table.unpack(args) }, { stdout = true })
+      assert.is_true(h:wait())
+      assert.equal(table.concat(args, "\0") .. "\0", text(got.stdout))
+      h:close()
+    end)
+
+    it("searches the program in PATH, numbers become strings", function()
+      local h, got = spawn_collect({ "echo", 1, 2.5 }, { stdout = true })
+      assert.is_true(h:wait())
+      assert.equal("1 2.5\n", text(got.stdout))
+      h:close()
+    end)
+
+    it("merges env, removes variables set to false", function()
+      local h, got = spawn_collect({ "env" }, { stdout = true,
+        env = { IPC_A = "1", IPC_B = 2, HOME = false } })
+      assert.is_true(h:wait())
+      local out = text(got.stdout)
+      assert.matches("\nIPC_A=1\n", "\n" .. out)
+      assert.matches("\nIPC_B=2\n", "\n" .. out)
+      assert.not_matches("\nHOME=", "\n" .. out)
+      assert.matches("\nPATH=", "\n" .. out)
+      h:close()
+    end)
+
+    it("starts from an empty environment with clear_env", function()
+      local h, got = spawn_collect({ "/usr/bin/env" }, { stdout = true,
+        clear_env = true, env = { ONLY = "this" } })
+      assert.is_true(h:wait())
+      assert.equal("ONLY=this\n", text(got.stdout))
+      h:close()
+    end)
+
+    it("searches argv[0] in the PATH the child will have", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir " .. dir))
+      H.writefile(dir .. "/ipc-only-here", "#!/bin/sh\necho found\n")
+      assert(os.execute("chmod +x " .. dir .. "/ipc-only-here"))
+      local h, got = spawn_collect({ "ipc-only-here" }, { stdout = true,
+        env = { PATH = dir .. ":/usr/bin:/bin" } })
+      assert.is_true(h:wait())
+      assert.equal("found\n", text(got.stdout))
+      h:close()
+      local h2, msg, code = proc.spawn({ "ipc-only-here" })
+      assert.is_nil(h2)
+      assert.is_string(msg)
+      assert.equal(2, code)
+      os.remove(dir .. "/ipc-only-here")
+      os.remove(dir)
+    end)
+
+    it("runs in cwd", function()
+      local h, got = spawn_collect({ "pwd" }, { stdout = true, cwd = "/tmp" })
+      assert.is_true(h:wait())
+      assert.equal("/tmp\n", text(got.stdout))
+      h:close()
+    end)
+
+    it("fails to start with a bad cwd or a missing program", function()
+      local h, msg, code = proc.spawn({ "true" }, { cwd = "/nonexistent/dir" })
+      assert.is_nil(h)
+      assert.is_string(msg)
+      assert.equal(2, code)
+      h, msg, code = proc.spawn({ "/nonexistent/program" }, {})
+      assert.is_nil(h)
+      assert.equal(2, code)
+      h, msg, code = proc.spawn({ "/etc/passwd" }, {})
+      assert.is_nil(h)
+      assert.equal(13, code) -- EACCES: not executable
+    end)
+
+    it("fails to start with a command line too long", function()
+      local big = string.rep("x", 200000)
+      local args = { "true" }
+      for i = 2, 30 do args[i] = big end
+      local h, msg, code = proc.spawn(args, {})
+      assert.is_nil(h)
+      assert.equal(7, code) -- E2BIG
+      assert.is_string(msg)
+    end)
+
+    it("kills the whole group, grandchildren too", function()
+      local h, got = spawn_collect({ "sh", "-c", "sleep 30 & echo $!; wait" },
+        { stdout = true, group = true })
+      while #got.stdout == 0 do assert.is_false(h:wait(0.05)) end
+      local grandchild = tonumber(text(got.stdout):match("%d+"))
+      assert.is_true(alive(grandchild))
+      assert.is_true(h:kill("term"))
+      assert.same({ nil, "signal", 15 }, { h:wait() })
+      h:close()
+      for _ = 1, 100 do
+        if not alive(grandchild) then break end
+        H.sleep(0.02)
+      end
+      assert.is_false(alive(grandchild))
+    end)
+
+    it("escalates a timeout from SIGTERM to SIGKILL", function()
+      local h = assert(proc.spawn({ "sh", "-c", "trap '' TERM; exec sleep 30" },
+        { timeout = 0.3 }))
+      assert.is_false(h:timed_out())
+      local t0 = os.time()
+      assert.same({ nil, "signal", 9 }, { h:wait() })
+      assert.is_true(h:timed_out())
+      assert.is_true(os.time() - t0 <= 10)
+      h:close()
+      h = assert(proc.spawn({ "sleep", "30" }, { timeout = 0.1 }))
+      assert.same({ nil, "signal", 15 }, { h:wait() })
+      assert.is_true(h:timed_out())
+      h:close()
+    end)
+
+    it("stops draining output drain_timeout after the exit", function()
+      local h, got = spawn_collect({ "sh", "-c", "sleep 30 & echo $!" },
+        { stdout = true, drain_timeout = 0.3 })
+      local t0 = os.time()
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.is_true(os.time() - t0 <= 5)
+      h:close()
+      local grandchild = tonumber(text(got.stdout):match("%d+"))
+      assert.is_true(alive(grandchild))
+      os.execute("kill " .. grandchild)
+    end)
+  end)
+
+  describe("proc.run", function()
+    it("feeds input and captures both streams", function()
+      local r = proc.run({ "sh", "-c", "cat; echo e >&2; exit 3" }, { input = "abc" })
+      assert.same({ ok = nil, what = "exit", code = 3, stdout = "abc",
+        stderr = "e\n", truncated = false, timed_out = false }, r)
+      r = proc.run("echo hi")
+      assert.is_true(r.ok)
+      assert.equal("hi\n", r.stdout)
+    end)
+
+    it("keeps at most max_output bytes per stream", function()
+      local r = proc.run({ "head", "-c", "300000", "/dev/zero" }, { max_output = 1000 })
+      assert.is_true(r.ok)
+      assert.equal(string.rep("\0", 1000), r.stdout)
+      assert.is_true(r.truncated)
+      r = proc.run({ "echo", "12345" }, { max_output = 6 })
+      assert.equal("12345\n", r.stdout)
+      assert.is_false(r.truncated)
+    end)
+
+    it("reports a timeout and a start failure", function()
+      local r = proc.run({ "sleep", "30" }, { timeout = 0.1 })
+      assert.is_true(r.timed_out)
+      assert.same({ nil, "signal", 15 }, { r.ok, r.what, r.code })
+      local ok, msg, code = proc.run({ "/nonexistent/program" })
+      assert.is_nil(ok)
+      assert.is_string(msg)
+      assert.equal(2, code)
+    end)
+  end)
+
+  describe("streams", function()
+    it("moves large data both ways at once", function()
+      local mb = H.SANITIZED and 8 or 100
+      local block = {}
+      for i = 1, 65536 do block[i] = string.char((i * 7 + i // 256) % 256) end
+      block = table.concat(block)
+      local h, got = spawn_collect({ "cat" }, { stdin = true, stdout = true })
+      local blocks = mb * 16
+      for _ = 1, blocks do h:write(block) end
+      h:write(proc.EOF)
+      local total, bad = 0, nil
+      local pending = ""
+      local sink = function(stream, data)
+        assert.equal("stdout", stream)
+        data = pending .. data
+        local whole = #data - #data % 65536
+        for off = 1, whole, 65536 do
+          if data:sub(off, off + 65535) ~= block then bad = total + off end
+        end
+        pending = data:sub(whole + 1)
+        total = total + #data - #pending
+      end
+      -- Replace the collector: 100 MB must not be kept.
+      h:close()
+      h = assert(proc.spawn({ "cat" }, { stdin = true, stdout = true, callback = sink }))
+      for _ = 1, blocks do h:write(block) end
+      h:write(proc.EOF)
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("", pending)
+      assert.equal(blocks * 65536, total)
+      assert.is_nil(bad)
+      assert.same({}, got.stdout)
+      h:close()
+    end)
+
+    it("survives a child that exits with input still queued", function()
+      local h, got = spawn_collect({ "head", "-c", "1" }, { stdin = true, stdout = true })
+      local chunk = string.rep("y", 1 << 20)
+      for _ = 1, 8 do h:write(chunk) end
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("y", text(got.stdout))
+      assert.equal(1, #got.errors)
+      assert.equal("stdin", got.errors[1][1])
+      assert.is_string(got.errors[1][2])
+      assert.is_true(got.errors[1][3] == 32 or got.errors[1][3] == 104) -- EPIPE/ECONNRESET
+      local ok, msg, code = h:write("more")
+      assert.is_nil(ok)
+      assert.is_string(msg)
+      assert.equal(32, code)
+      h:close()
+    end)
+
+    it("sends many strings given to one write, in order", function()
+      local h, got = spawn_collect({ "cat" }, { stdin = true, stdout = true })
+      local parts = {}
+      for i = 1, 200 do parts[i] = i .. (i % 3 == 0 and "" or ",") end
+      parts[100] = ""
+      assert.is_true(h:write(table.unpack(parts)))
+      assert.is_true(h:write(42, proc.EOF))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal(table.concat(parts) .. "42", text(got.stdout))
+      h:close()
+    end)
+
+    it("keeps the output written before the exit with drain_timeout 0", function()
+      for _ = 1, 20 do
+        local r = proc.run({ "sh", "-c", "echo out; echo err >&2" }, { drain_timeout = 0 })
+        assert.same({ "out\n", "err\n" }, { r.stdout, r.stderr })
+      end
+    end)
+
+    it("refuses writes without a stdin pipe or after EOF", function()
+      local h = assert(proc.spawn({ "sh", "-c", "cat >/dev/null" }, { stdin = true }))
+      assert.error_matches(function() h:write({}) end, "string expected")
+      h:write("x", proc.EOF)
+      assert.error_matches(function() h:write("y") end, "EOF")
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      h:close()
+      h = assert(proc.spawn({ "true" }))
+      assert.error_matches(function() h:write("y") end, "not a pipe")
+      h:wait()
+      h:close()
+    end)
+  end)
+
+  describe("lifecycle", function()
+    it("spawns 300 processes without leaking", function()
+      local n = H.SANITIZED and 100 or 300
+      for i = 1, n do
+        local h, got = spawn_collect({ "echo", i }, { stdout = true })
+        assert.is_true(h:wait())
+        assert.equal(i .. "\n", text(got.stdout))
+        h:close()
+      end
+    end)
+
+    it("kills and reaps a live child when the handle is collected", function()
+      local hold = { assert(proc.spawn({ "sleep", "30" }, { stdin = true })) }
+      local pid = hold[1]:pid()
+      hold[1]:write("queued\n")
+      assert.is_true(alive(pid))
+      hold[1] = nil
+      collectgarbage()
+      collectgarbage()
+      assert.is_false(alive(pid))
+    end)
+
+    it("kills and reaps a live child on close", function()
+      local h = assert(proc.spawn({ "sleep", "30" }, { stdout = true, callback = print }))
+      local pid = h:pid()
+      assert.is_true(h:close())
+      assert.is_false(alive(pid))
+      assert.equal("ipc.proc (closed)", tostring(h))
+      for _, m in ipairs { "wait", "kill", "pid", "write", "close", "timed_out" } do
+        assert.error_matches(function() h[m](h) end, "closed handle")
+      end
+    end)
+
+    it("kills children still running when the Lua state closes", function()
+      local out = H.in_child [[
+        local proc = require "ipc.proc"
+        local a = proc.spawn({ "sleep", "30" }, { stdout = true, callback = print })
+        local b = proc.spawn({ "sleep", "30" }, { stdin = true })
+        b:write("pending")
+        print(a:pid(), b:pid())
+      ]]
+      for pid in out:gmatch("%d+") do assert.is_false(alive(pid)) end
+    end)
+
+    it("closes with <close>", function()
+      local pid
+      do
+        local h <close> = assert(proc.spawn({ "sleep", "30" }))
+        pid = h:pid()
+        assert.matches("^ipc.proc %(0x%x+%)$", tostring(h))
+      end
+      assert.is_false(alive(pid))
+    end)
+  end)
+
+  describe("callbacks", function()
+    it("propagate errors out of wait; wait again continues", function()
+      local seen = {}
+      local h = assert(proc.spawn({ "sh", "-c", "echo a; sleep 0.1; echo b" }, {
+        stdout = true,
+        callback = function(_, data)
+          seen[#seen + 1] = data
+          if #seen == 1 then error("from the callback") end
+        end,
+      }))
+      local ok, err = pcall(h.wait, h)
+      assert.is_false(ok)
+      assert.matches("from the callback", err)
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal("a\nb\n", table.concat(seen))
+      h:close()
+    end)
+
+    it("may yield: two processes under a round-robin scheduler", function()
+      local order, outputs = {}, { a = {}, b = {} }
+      local function task(name)
+        return coroutine.create(function()
+          local h = assert(proc.spawn({ "sh", "-c",
+            "for i in 1 2 3 4 5 6 7 8 9 10; do echo " .. name .. "$i; sleep 0.01; done" },
+            { stdout = true, callback = function(_, data)
+                table.insert(outputs[name], data)
+                coroutine.yield(name)
+              end }))
+          local r = { h:wait() }
+          h:close()
+          return table.unpack(r)
+        end)
+      end
+      local tasks = { task("a"), task("b") }
+      local results = {}
+      while #tasks > 0 do
+        for i = #tasks, 1, -1 do
+          local co = tasks[i]
+          local ok, v, what, code = coroutine.resume(co)
+          assert(ok, v)
+          if coroutine.status(co) == "dead" then
+            results[#results + 1] = { v, what, code }
+            table.remove(tasks, i)
+          else
+            order[#order + 1] = v
+          end
+        end
+      end
+      assert.same({ { true, "exit", 0 }, { true, "exit", 0 } }, results)
+      local ea, eb = {}, {}
+      for i = 1, 10 do ea[i] = "a" .. i .. "\n"; eb[i] = "b" .. i .. "\n" end
+      assert.equal(table.concat(ea), table.concat(outputs.a))
+      assert.equal(table.concat(eb), table.concat(outputs.b))
+      assert.is_true(#order >= 2)
+    end)
+
+    it("may close the handle from inside the callback", function()
+      local h
+      h = assert(proc.spawn({ "sh", "-c", "echo first; exec sleep 30" }, {
+        stdout = true,
+        callback = function() h:close() end,
+      }))
+      local pid = h:pid()
+      assert.same({ nil, "signal", 9 }, { h:wait() })
+      assert.is_false(alive(pid))
+    end)
+
+    it("refuses wait from inside its own callback", function()
+      local h, err
+      h = assert(proc.spawn({ "echo", "x" }, {
+        stdout = true,
+        callback = function() err = select(2, pcall(h.wait, h)) end,
+      }))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.matches("own callback", err)
+      h:close()
+    end)
+  end)
+
+  describe("misuse", function()
+    it("raises on bad arguments", function()
+      assert.error_matches(function() proc.spawn(42) end, "bad argument #1")
+      assert.error_matches(function() proc.spawn({}) end, "empty command")
+      assert.error_matches(function() proc.spawn({ {} }) end, "must be strings")
+      assert.error_matches(function() proc.spawn("x", 1) end, "bad argument #2")
+      assert.error_matches(function() proc.spawn("x", { stdout = true }) end,
+        "callback is required")
+      assert.error_matches(function() proc.spawn("x", { stdin = 1 }) end, "options.stdin")
+      assert.error_matches(function() proc.spawn("x", { timeout = -1 }) end, "timeout")
+      assert.error_matches(function() proc.spawn("x", { env = { [1] = "x" } }) end, "env")
+      assert.error_matches(function() proc.spawn("x", { env = { A = true } }) end, "env")
+      assert.error_matches(function() proc.run("x", { callback = print }) end, "callback")
+      local h = assert(proc.spawn({ "true" }))
+      assert.error_matches(function() h:kill("bogus") end, "invalid option")
+      assert.error_matches(function() h:kill(1000) end, "invalid signal")
+      assert.error_matches(function() h.wait(io.stdout) end, "ipc.proc expected")
+      h:wait()
+      h:close()
+    end)
+
+    it("does not touch the global table", function()
+      local out = H.in_child [[
+        local before = {}
+        for k in pairs(_G) do before[k] = true end
+        local proc = require "ipc.proc"
+        proc.run("true")
+        for k in pairs(_G) do if not before[k] then print(k) end end
+      ]]
+      assert.equal("", out)
+    end)
+
+    it("keeps SIGPIPE from killing the host", function()
+      local out = H.in_child([[
+        local proc = require "ipc.proc"
+        local r, w = io.popen("true", "w"), nil
+        os.execute("sleep 0.1")
+        r:write(string.rep("x", 1 << 20))
+        r:flush()
+        print("alive")
+      ]])
+      assert.equal("alive\n", out)
+    end)
+  end)
+end)

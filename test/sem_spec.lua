@@ -1,0 +1,331 @@
+local sem = require "ipc.sem"
+local U = require "helpers.semlock_util"
+
+local EINVAL, ENOENT, EEXIST, ENAMETOOLONG, EOVERFLOW = 22, 2, 17, 36, 75
+local SEM_VALUE_MAX = 2147483647
+
+-- Names created by a test, removed again afterwards whatever happened.
+local names
+local function name()
+  local n = H.uniq("semtest")
+  names[#names + 1] = n
+  return n
+end
+
+local function exists(n)
+  local h = sem.open(n)
+  if h then h:close() end
+  return h ~= nil
+end
+
+-- Starts a child helper; returns its popen handle (read it for the output).
+local function start(helper, ...)
+  return assert(io.popen(U.command(helper, ...), "r"))
+end
+
+-- Reads what a sem_waiter child printed.
+local function waiter_result(p)
+  local out = p:read("a")
+  assert(p:close(), "waiter failed: " .. out)
+  local ok, r, elapsed, value = out:match("^(%S+) (%S+) (%S+) (%S+)\n$")
+  assert(ok, "unexpected output: " .. out)
+  return ok == "true", r, tonumber(elapsed), tonumber(value)
+end
+
+describe("ipc.sem", function()
+  before_each(function() names = {} end)
+  after_each(function()
+    for _, n in ipairs(names) do sem.remove(n) end
+  end)
+
+  it("does not touch the global table", function()
+    local out = H.in_child([[
+      local before = {}
+      for k in pairs(_G) do before[k] = true end
+      require "ipc.sem"
+      require "ipc.filelock"
+      for k in pairs(_G) do
+        if not before[k] then io.write(tostring(k), " ") end
+      end
+    ]])
+    assert.equal("", out)
+  end)
+
+  it("creates, counts and has the handle lifecycle", function()
+    local n = name()
+    local h = assert(sem.create(n))
+    assert.matches("^ipc%.sem %(0x%x+%)$", tostring(h))
+    assert.equal("ipc.sem", getmetatable(h).__name)
+    assert.equal(0, h:value())
+    assert.is_true(h:inc())
+    assert.is_true(h:inc())
+    assert.equal(2, h:value())
+    assert.is_true(h:dec())
+    assert.is_true(h:dec(0))
+    assert.is_false(h:dec(0))
+    assert.equal(0, h:value())
+    assert.is_true(h:close())
+    assert.equal("ipc.sem (closed)", tostring(h))
+    for _, m in ipairs { "close", "inc", "dec", "value" } do
+      assert.has_error(function() h[m](h) end, "attempt to use a closed handle")
+    end
+  end)
+
+  it("shares the value between processes", function()
+    local n = name()
+    local h = assert(sem.create(n, 3))
+    local out = H.in_child(([[
+      local sem = require "ipc.sem"
+      local h = assert(sem.open(%q))
+      assert(h:dec(0) == true and h:dec(0) == true)
+      io.write(h:value())
+      h:inc() h:inc() h:inc() h:inc()
+      h:close()
+    ]]):format(n))
+    assert.equal("1", out)
+    assert.equal(5, h:value())
+    h:close()
+  end)
+
+  it("open with n creates and fails when the name exists", function()
+    local n = name()
+    local h = assert(sem.open(n, 2))
+    assert.equal(2, h:value())
+    local ok, msg, code = sem.open(n, 1)
+    assert.is_nil(ok)
+    assert.is_string(msg)
+    assert.equal(EEXIST, code)
+    ok, msg, code = sem.create(n)
+    assert.is_nil(ok)
+    assert.equal(EEXIST, code)
+    local other = assert(sem.open(n))
+    assert.equal(2, other:value())
+    other:close()
+    h:close()
+  end)
+
+  it("open without n (or with 0) opens an existing semaphore only", function()
+    local n = name()
+    for _, args in ipairs { { n }, { n, 0 } } do
+      local ok, msg, code = sem.open(table.unpack(args))
+      assert.is_nil(ok)
+      assert.equal("No such file or directory", msg)
+      assert.equal(ENOENT, code)
+    end
+    assert.is_false(exists(n))
+  end)
+
+  it("creates at 0, where dec(0) fails", function()
+    local n = name()
+    local h = assert(sem.create(n, 0))
+    assert.equal(0, h:value())
+    assert.is_false(h:dec(0))
+    h:close()
+  end)
+
+  it("rejects invalid names with nil, message, code", function()
+    for _, bad in ipairs { "", "a/b", "/x", ("x"):rep(256), ("x"):rep(252),
+                           "a\0b", ".", ".." } do
+      for _, f in ipairs { sem.open, sem.create, sem.remove } do
+        local ok, msg, code = f(bad, 1)
+        assert.is_nil(ok)
+        assert.is_string(msg)
+        assert.is_true(code == EINVAL or code == ENAMETOOLONG, tostring(code))
+      end
+    end
+    local longest = name():sub(1, 1) .. ("y"):rep(250)
+    names[#names + 1] = longest
+    local h = assert(sem.create(longest, 1))
+    h:close()
+  end)
+
+  it("raises on misuse", function()
+    local n = name()
+    assert.has_error(function() sem.create(n, -1) end)
+    assert.has_error(function() sem.create(n, SEM_VALUE_MAX + 1) end)
+    assert.has_error(function() sem.open(n, -1) end)
+    assert.has_error(function() sem.create(n, 1.5) end)
+    assert.has_error(function() sem.create(n, 1, -1) end)
+    assert.has_error(function() sem.create(n, 1, 01000) end)
+    assert.has_error(function() sem.create({}) end)
+    assert.has_error(function() sem.remove() end)
+    assert.is_false(exists(n))
+    local h = assert(sem.create(n))
+    assert.has_error(function() h:dec(0 / 0) end, nil)
+    assert.has_error(function() h:dec("x") end)
+    assert.has_error(function() h.inc(io.stdout) end)
+    h:close()
+  end)
+
+  it("reaches SEM_VALUE_MAX and reports an overflow", function()
+    local n = name()
+    local h = assert(sem.create(n, SEM_VALUE_MAX))
+    assert.equal(SEM_VALUE_MAX, h:value())
+    local ok, msg, code = h:inc()
+    assert.is_nil(ok)
+    assert.is_string(msg)
+    assert.equal(EOVERFLOW, code)
+    h:close()
+  end)
+
+  it("creates with mode 0600 unless a mode is given", function()
+    local function mode_of(n)
+      local p = io.popen("stat -c %a /dev/shm/sem." .. n)
+      local m = p:read("l")
+      p:close()
+      return m
+    end
+    local a, b = name(), name()
+    local ha = assert(sem.create(a))
+    local hb = assert(sem.open(b, 1, tonumber("640", 8)))
+    assert.equal("600", mode_of(a))
+    assert.equal("640", mode_of(b))
+    ha:close()
+    hb:close()
+  end)
+
+  it("dec(t) returns false after about t seconds", function()
+    local h = assert(sem.create(name()))
+    for _, t in ipairs { 0.3, 0.05 } do
+      local t0 = U.now()
+      assert.is_false(h:dec(t))
+      local elapsed = U.now() - t0
+      assert.is_true(elapsed >= t - 0.011, tostring(elapsed))
+      assert.is_true(elapsed < t + 3, tostring(elapsed))
+    end
+    h:close()
+  end)
+
+  it("a blocked dec is woken by another process's inc", function()
+    local n, ready = name(), name()
+    local h = assert(sem.create(n))
+    local r = assert(sem.create(ready))
+    local p = start("sem_waiter", n, ready, "forever")
+    assert.is_true(r:dec(30))
+    H.sleep(0.2)
+    assert.is_true(h:inc())
+    local ok, res, _, value = waiter_result(p)
+    assert.is_true(ok)
+    assert.equal("true", res)
+    assert.equal(0, value)
+    -- And the other way round: this process waits with a timeout.
+    local t0 = U.now()
+    local q = io.popen(("sleep 0.2; %s"):format(U.command("sem_ping",
+      ready, n, 1)))
+    assert.is_true(r:inc())
+    assert.is_true(h:dec(20))
+    assert.is_true(U.now() - t0 < 20)
+    assert.is_true(q:close())
+    h:close()
+    r:close()
+  end)
+
+  it("a timed wait of another process returns false after its timeout", function()
+    local n, ready = name(), name()
+    local h = assert(sem.create(n))
+    local r = assert(sem.create(ready))
+    local p = start("sem_waiter", n, ready, "0.4")
+    local ok, res, elapsed = waiter_result(p)
+    assert.is_true(ok)
+    assert.equal("false", res)
+    assert.is_true(elapsed >= 0.39 and elapsed < 5, tostring(elapsed))
+    h:close()
+    r:close()
+  end)
+
+  -- lua5.4 installs a SIGINT handler without SA_RESTART while it runs a
+  -- script, so SIGINT makes sem_wait/sem_clockwait fail with EINTR; that
+  -- handler then raises "interrupted!" at the next Lua instruction, which
+  -- the waiter catches. The wait itself must go on regardless.
+  local function interrupted_wait(timeout, inc_after)
+    local n, ready = name(), name()
+    local h = assert(sem.create(n))
+    local r = assert(sem.create(ready))
+    local pidfile = H.tmpname()
+    local p = start("sem_waiter", n, ready, timeout, pidfile)
+    assert.is_true(r:dec(30))
+    H.sleep(0.2)
+    local pid = H.readfile(pidfile)
+    os.remove(pidfile)
+    assert.is_true(os.execute("kill -INT " .. pid))
+    if inc_after then
+      H.sleep(inc_after)
+      h:inc()
+    end
+    local ok, res, elapsed, value = waiter_result(p)
+    h:close()
+    r:close()
+    return ok, res, elapsed, value
+  end
+
+  it("a signal during a timed wait does not end it early", function()
+    local ok, res, elapsed, value = interrupted_wait("1.0")
+    assert.is_false(ok)
+    assert.matches("interrupted", res)
+    assert.is_true(elapsed >= 0.99 and elapsed < 6, tostring(elapsed))
+    assert.equal(0, value)
+  end)
+
+  it("a signal during an endless wait does not end it", function()
+    local ok, res, elapsed, value = interrupted_wait("forever", 0.5)
+    assert.is_false(ok)
+    assert.matches("interrupted", res)
+    assert.is_true(elapsed >= 0.69, tostring(elapsed))
+    assert.equal(0, value) -- the inc was consumed by the wait
+  end)
+
+  it("remove deletes the name; open handles keep working", function()
+    local n = name()
+    local h = assert(sem.create(n, 1))
+    assert.is_true(sem.remove(n))
+    assert.is_false(exists(n))
+    assert.is_true(h:inc())
+    assert.equal(2, h:value())
+    local ok, msg, code = sem.remove(n)
+    assert.is_nil(ok)
+    assert.is_string(msg)
+    assert.equal(ENOENT, code)
+    h:close() -- the creator's close tolerates the missing name
+  end)
+
+  it("the creator's close removes the name; other handles keep working", function()
+    local n, ready = name(), name()
+    local creator = assert(sem.create(n))
+    local other = assert(sem.open(n))
+    local r = assert(sem.create(ready))
+    local p = start("sem_waiter", n, ready, "20")
+    assert.is_true(r:dec(30))
+    assert.is_true(creator:close())
+    assert.is_false(exists(n))
+    assert.is_true(other:inc()) -- reaches the waiter through the old name
+    local ok, res = waiter_result(p)
+    assert.is_true(ok)
+    assert.equal("true", res)
+    assert.equal(0, other:value())
+    assert.is_true(other:close())
+    r:close()
+  end)
+
+  it("an opener's close keeps the name", function()
+    local n = name()
+    local creator = assert(sem.create(n))
+    assert(sem.open(n)):close()
+    assert.is_true(exists(n))
+    creator:close()
+    assert.is_false(exists(n))
+  end)
+
+  it("__gc and __close of the creator remove the name", function()
+    local a, b = name(), name()
+    local h = assert(sem.create(a))
+    h = nil
+    collectgarbage()
+    collectgarbage()
+    assert.is_false(exists(a))
+    do
+      local c <close> = assert(sem.create(b))
+      assert.is_true(exists(b))
+    end
+    assert.is_false(exists(b))
+  end)
+end)
