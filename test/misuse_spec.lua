@@ -10,7 +10,7 @@ local ipc = require "ipc"
 
 local MODULES = { "strfile", "mmap", "shm", "sem", "filelock", "proc" }
 -- Sanitized children are several times slower.
-local LIMIT = H.SANITIZED and 90 or 20
+local LIMIT = H.SANITIZED and 180 or 60
 
 -- Runs a child lua5.4 under `timeout`; returns its exit code (124 for a
 -- hang, 128+n for signal n), stdout and stderr.

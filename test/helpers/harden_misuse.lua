@@ -154,12 +154,14 @@ local function try(label, fn, args, n)
 end
 
 -- Runs the matrix of one function: each position of `defaults()` in turn
--- (and one past the end) receives each hostile value.
+-- (and one past the end) receives each hostile value. `defaults(p)` may
+-- skip making the value at position p, which is replaced anyway.
 local function sweep(label, fn, defaults, values)
   local base = defaults()
+  for _, v in ipairs(base) do release(v) end
   for p = 1, #base + 1 do
     for _, hv in ipairs(values) do
-      local args = defaults()
+      local args = defaults(p)
       args[p] = hv[2]
       local n = math.max(#base, p)
       try(("%s arg %d = %s"):format(label, p, hv[1]), fn, args, n)
@@ -186,8 +188,8 @@ local function method_rows(kind, method_args, method_makers)
     rows[#rows + 1] = {
       label = ("%s:%s"):format(kind, m),
       fn = index[m],
-      defaults = function()
-        local args = { make() }
+      defaults = function(p)
+        local args = { p ~= 1 and make() or false }
         for i, a in ipairs(extra) do args[i + 1] = a end
         return args
       end,
@@ -199,7 +201,7 @@ local function method_rows(kind, method_args, method_makers)
     rows[#rows + 1] = {
       label = ("%s %s"):format(kind, mm),
       fn = mt[mm],
-      defaults = function() return { makers[kind]() } end,
+      defaults = function(p) return { p ~= 1 and makers[kind]() or false } end,
     }
   end
   return rows
