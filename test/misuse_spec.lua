@@ -56,27 +56,38 @@ local function module_present(m)
   return next(ipc[m]) ~= nil
 end
 
+-- Runs the matrix of module `m` in a child (with luv loaded first when
+-- `luv` is set) and checks that every call behaved.
+local function check_batch(m, luv)
+  if not module_present(m) then
+    pending("ipc." .. m .. " has not landed")
+    return
+  end
+  local prefix = H.uniq("hm")
+  local rc, out, err = run_child { "test/helpers/harden_misuse.lua", m,
+    prefix, luv and "luv" or nil }
+  local left = leftovers(prefix)
+  local last = out:match("([^\n]*)\n$") or ""
+  assert(rc ~= 124, "hung after: " .. last)
+  assert(rc == 0, ("exit %d after: %s\n%s"):format(rc, last, err))
+  assert(sanitizer_clean(err), err)
+  local bad = {}
+  for line in out:gmatch("bad [^\n]*") do bad[#bad + 1] = line end
+  assert.same({}, bad)
+  local calls = tonumber(last:match("^done (%d+) 0$"))
+  assert(calls and calls > 100, "no summary line: " .. last)
+  assert.same({}, left)
+end
+
 describe("hostile arguments", function()
   for _, m in ipairs(MODULES) do
-    it("never crash or hang ipc." .. m, function()
-      if not module_present(m) then
-        pending("ipc." .. m .. " has not landed")
-        return
-      end
-      local prefix = H.uniq("hm")
-      local rc, out, err = run_child { "test/helpers/harden_misuse.lua", m,
-        prefix }
-      local left = leftovers(prefix)
-      local last = out:match("([^\n]*)\n$") or ""
-      assert(rc ~= 124, "hung after: " .. last)
-      assert(rc == 0, ("exit %d after: %s\n%s"):format(rc, last, err))
-      assert(sanitizer_clean(err), err)
-      local bad = {}
-      for line in out:gmatch("bad [^\n]*") do bad[#bad + 1] = line end
-      assert.same({}, bad)
-      local calls = tonumber(last:match("^done (%d+) 0$"))
-      assert(calls and calls > 100, "no summary line: " .. last)
-      assert.same({}, left)
+    it("never crash or hang ipc." .. m, function() check_batch(m) end)
+  end
+
+  -- With luv in the state, proc, sem and filelock take their luv paths.
+  for _, m in ipairs { "sem", "filelock", "proc" } do
+    it("never crash or hang ipc." .. m .. " with luv loaded", function()
+      check_batch(m, true)
     end)
   end
 

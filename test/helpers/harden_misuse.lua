@@ -4,14 +4,16 @@
 -- documented result shapes. A crash, a hang or a sanitizer report ends this
 -- process abnormally, and the spec reports it as a failure.
 --
--- Usage: lua5.4 harden_misuse.lua <module> [prefix]
---   <module> is shm, sem, mmap, filelock, proc, strfile or ipc.
+-- Usage: lua5.4 harden_misuse.lua <module> [prefix [luv]]
+--   <module> is shm, sem, mmap, filelock, proc, strfile or ipc; with "luv",
+--   luv is loaded first, so that ipc.proc lives on luv's loop.
 -- Output: one "call <n> <label>" line before each call (so that the last one
 -- names the call that crashed), "bad <label>: <why>" for a wrong result,
 -- and "done <calls>" at the end. Line buffered.
 io.stdout:setvbuf("line")
 
 local target, prefix = arg[1], arg[2] or ("hm" .. math.random(1, 1e9))
+if arg[3] == "luv" then require "luv" end
 local ipc = require "ipc"
 local strfile, shm, mmap = ipc.strfile, ipc.shm, ipc.mmap
 local sem, filelock, proc = ipc.sem, ipc.filelock, ipc.proc
@@ -325,10 +327,11 @@ elseif target == "filelock" then
 elseif target == "proc" then
   row("proc.spawn", proc.spawn, function() return { { "true" }, {} } end)
   row("proc.run", proc.run, function() return { { "true" }, {} } end)
-  -- Every option receives every hostile value too.
-  for _, opt in ipairs { "stdin", "stdout", "stderr", "callback", "env",
+  -- Every option receives every hostile value too (once: options are read
+  -- the same way with or without luv).
+  for _, opt in ipairs(arg[3] == "luv" and {} or { "stdin", "stdout", "stderr", "callback", "env",
     "clear_env", "cwd", "group", "timeout", "drain_timeout", "input",
-    "max_output" } do
+    "max_output" }) do
     local fname = (opt == "input" or opt == "max_output") and "run" or "spawn"
     for _, hv in ipairs(hostile()) do
       local opts = { [opt] = hv[2] }
