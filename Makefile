@@ -55,23 +55,26 @@ clean:
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine
-#   make test-valgrind           a subset of the suite under valgrind memcheck
-#   make test-gcstress           the suite with a collector step every few
-#                                hundred VM instructions
+#   make test-valgrind           the file-like, sem, filelock and proc specs
+#                                and the hostile-argument matrix under memcheck
+#   make test-gcstress           the suite (ASan build) with a full collection
+#                                every GCSTRESS_STEP (1000) VM instructions
+#   make test-harden             all three, with a short fuzzing run (CI)
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_BIN      = build/fuzz/memfile_fuzz
 FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/fault.cpp \
-                src/core/handle.cpp \
-                src/core/status.cpp src/modules/strfile.cpp
+                src/core/handle.cpp src/core/status.cpp src/modules/strfile.cpp
+FUZZ_CI_SECONDS ?= 30
 VALGRIND_SPECS ?=
 GCSTRESS_STEP  ?= 1000
 
-.PHONY: fuzz fuzz-build test-valgrind test-gcstress
+.PHONY: fuzz fuzz-build test-valgrind test-gcstress test-harden
 
 fuzz-build: $(FUZZ_BIN)
 
-$(FUZZ_BIN): $(FUZZ_SOURCES) src/core/memfile.hpp src/core/handle.hpp
+$(FUZZ_BIN): $(FUZZ_SOURCES) src/core/memfile.hpp src/core/handle.hpp \
+             src/core/fault.hpp
 	@mkdir -p build/fuzz
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fno-exceptions -fno-rtti \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -101,3 +104,8 @@ test-gcstress: build-asan
 # and proc specs.
 test-valgrind: build
 	@valgrind/run.sh $(VALGRIND_SPECS)
+
+test-harden:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
+	@$(MAKE) --no-print-directory test-valgrind
+	@$(MAKE) --no-print-directory test-gcstress
