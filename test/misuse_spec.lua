@@ -56,8 +56,9 @@ local function module_present(m)
   return next(ipc[m]) ~= nil
 end
 
--- Runs the matrix of module `m` in a child (with luv loaded first when
--- `luv` is set) and checks that every call behaved.
+-- Runs the matrix of module `m` in a child (`luv`: "luv" loads luv first,
+-- "luvrun" makes every call from a coroutine under uv.run()) and checks
+-- that every call behaved.
 local function check_batch(m, luv)
   if not module_present(m) then
     pending("ipc." .. m .. " has not landed")
@@ -65,7 +66,7 @@ local function check_batch(m, luv)
   end
   local prefix = H.uniq("hm")
   local rc, out, err = run_child { "test/helpers/harden_misuse.lua", m,
-    prefix, luv and "luv" or nil }
+    prefix, luv }
   local left = leftovers(prefix)
   local last = out:match("([^\n]*)\n$") or ""
   assert(rc ~= 124, "hung after: " .. last)
@@ -84,10 +85,14 @@ describe("hostile arguments", function()
     it("never crash or hang ipc." .. m, function() check_batch(m) end)
   end
 
-  -- With luv in the state, proc, sem and filelock take their luv paths.
+  -- With luv in the state, proc, sem and filelock take their luv paths:
+  -- blocking on luv's loop, or suspending a coroutine while uv.run() runs.
   for _, m in ipairs { "sem", "filelock", "proc" } do
     it("never crash or hang ipc." .. m .. " with luv loaded", function()
-      check_batch(m, true)
+      check_batch(m, "luv")
+    end)
+    it("never crash or hang ipc." .. m .. " inside uv.run()", function()
+      check_batch(m, "luvrun")
     end)
   end
 

@@ -4,16 +4,19 @@
 -- documented result shapes. A crash, a hang or a sanitizer report ends this
 -- process abnormally, and the spec reports it as a failure.
 --
--- Usage: lua5.4 harden_misuse.lua <module> [prefix [luv]]
+-- Usage: lua5.4 harden_misuse.lua <module> [prefix [luv|luvrun]]
 --   <module> is shm, sem, mmap, filelock, proc, strfile or ipc; with "luv",
---   luv is loaded first, so that ipc.proc lives on luv's loop.
+--   luv is loaded first, so that ipc.proc lives on luv's loop; with
+--   "luvrun", every call is made from a coroutine while uv.run() runs, where
+--   waits suspend the coroutine instead of blocking.
 -- Output: one "call <n> <label>" line before each call (so that the last one
 -- names the call that crashed), "bad <label>: <why>" for a wrong result,
 -- and "done <calls>" at the end. Line buffered.
 io.stdout:setvbuf("line")
 
 local target, prefix = arg[1], arg[2] or ("hm" .. math.random(1, 1e9))
-if arg[3] == "luv" then require "luv" end
+local luv_mode = arg[3]
+local uv = luv_mode and require "luv"
 local ipc = require "ipc"
 local strfile, shm, mmap = ipc.strfile, ipc.shm, ipc.mmap
 local sem, filelock, proc = ipc.sem, ipc.filelock, ipc.proc
@@ -329,7 +332,7 @@ elseif target == "proc" then
   row("proc.run", proc.run, function() return { { "true" }, {} } end)
   -- Every option receives every hostile value too (once: options are read
   -- the same way with or without luv).
-  for _, opt in ipairs(arg[3] == "luv" and {} or { "stdin", "stdout", "stderr", "callback", "env",
+  for _, opt in ipairs(luv_mode and {} or { "stdin", "stdout", "stderr", "callback", "env",
     "clear_env", "cwd", "group", "timeout", "drain_timeout", "input",
     "max_output" }) do
     local fname = (opt == "input" or opt == "max_output") and "run" or "spawn"
@@ -404,16 +407,34 @@ else
   error("unknown module " .. tostring(target))
 end
 
-for _, r in ipairs(rows) do
-  if r.single then
-    local args = r.defaults()
-    try(r.label, r.fn, args, #args)
-  else
-    sweep(r.label, r.fn, r.defaults, hostile())
+local function run_rows()
+  for _, r in ipairs(rows) do
+    if r.single then
+      local args = r.defaults()
+      try(r.label, r.fn, args, #args)
+    else
+      sweep(r.label, r.fn, r.defaults, hostile())
+    end
+    for _, f in ipairs(files) do release(f); pcall(io.close, f) end
+    files = {}
+    collectgarbage() -- runs __gc of everything the row dropped
   end
-  for _, f in ipairs(files) do release(f); pcall(io.close, f) end
-  files = {}
-  collectgarbage() -- runs __gc of everything the row dropped
+end
+
+if luv_mode == "luvrun" then
+  local finished = false
+  local timer = uv.new_timer()
+  timer:start(0, 0, function()
+    timer:close()
+    coroutine.wrap(function()
+      run_rows()
+      finished = true
+    end)()
+  end)
+  uv.run()
+  if not finished then report("uv.run", "ended before the calls did") end
+else
+  run_rows()
 end
 
 for _, n in ipairs(names) do
