@@ -14,7 +14,7 @@ export IPC_BUILD=build
 
 VG="valgrind --quiet --error-exitcode=99 --leak-check=full
   --errors-for-leak-kinds=definite --show-leak-kinds=definite
-  --track-fds=no --vgdb=no --suppressions=valgrind/lua.supp"
+  --track-fds=no --vgdb=no"
 
 if [ $# -eq 0 ]; then
   for s in strfile mmap shm memfile_diff sem filelock proc; do
