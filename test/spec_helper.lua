@@ -90,13 +90,17 @@ function H.sleep(seconds)
   os.execute(("sleep %.3f"):format(seconds))
 end
 
--- Number of open descriptors of this process.
+-- Number of open descriptors of this process. The listing goes to a file
+-- through os.execute, which opens nothing in this process: with io.popen
+-- the pipe's write end lingers here for a moment after the fork, and a
+-- fast `ls` would count it.
 function H.fd_count()
-  local p = io.popen("ls /proc/" .. H.pid() .. "/fd")
+  local out = os.tmpname()
+  os.execute(("ls /proc/%d/fd > %s"):format(H.pid(), out))
   local n = 0
-  for _ in p:lines() do n = n + 1 end
-  p:close()
-  return n - 1 -- the pipe of io.popen itself
+  for _ in io.lines(out) do n = n + 1 end
+  os.remove(out)
+  return n
 end
 
 -- Zombie children of this process (read from /proc, no external tools).
