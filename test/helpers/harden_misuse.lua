@@ -160,10 +160,10 @@ end
 
 -- Runs the matrix of one function: each position of `defaults()` in turn
 -- (and one past the end) receives each hostile value. `defaults(p)` may
--- skip making the value at position p, which is replaced anyway.
-local function sweep(label, fn, defaults, values)
+-- skip making the value at position p, which is replaced anyway. With
+-- `keep`, the default values are the row's to release (they are reused).
+local function sweep(label, fn, defaults, values, keep)
   local base = defaults()
-  for _, v in ipairs(base) do release(v) end
   for p = 1, #base + 1 do
     for _, hv in ipairs(values) do
       local args = defaults(p)
@@ -171,10 +171,22 @@ local function sweep(label, fn, defaults, values)
       local n = math.max(#base, p)
       try(("%s arg %d = %s"):format(label, p, hv[1]), fn, args, n)
       for i = 1, n do
-        if i ~= p then release(args[i]) end
+        if i ~= p and not keep then release(args[i]) end
       end
     end
   end
+end
+
+-- A maker that hands out the same handle until a call closes it: each call
+-- gets an open handle, in whatever state earlier calls left it, without a
+-- new process or segment per call. `done()` releases the last one.
+local function reusing(make)
+  local h
+  local function get()
+    if not h or tostring(h):find("(closed)", 1, true) then h = make() end
+    return h
+  end
+  return get, function() release(h); h = nil end
 end
 
 -- Every method and metamethod of a handle type, with a valid default
@@ -189,7 +201,8 @@ local function method_rows(kind, method_args, method_makers)
   table.sort(names_sorted)
   for _, m in ipairs(names_sorted) do
     local extra = method_args[m] or {}
-    local make = method_makers and method_makers[m] or makers[kind]
+    local make, done = reusing(method_makers and method_makers[m]
+      or makers[kind])
     rows[#rows + 1] = {
       label = ("%s:%s"):format(kind, m),
       fn = index[m],
@@ -198,15 +211,18 @@ local function method_rows(kind, method_args, method_makers)
         for i, a in ipairs(extra) do args[i + 1] = a end
         return args
       end,
+      keep = true, done = done,
     }
   end
   -- The metamethods are reachable too (getmetatable(h).__gc(x)).
   local mt = getmetatable(makers[kind]())
   for _, mm in ipairs { "__gc", "__close", "__tostring" } do
+    local make, done = reusing(makers[kind])
     rows[#rows + 1] = {
       label = ("%s %s"):format(kind, mm),
       fn = mt[mm],
-      defaults = function(p) return { p ~= 1 and makers[kind]() or false } end,
+      defaults = function(p) return { p ~= 1 and make() or false } end,
+      keep = true, done = done,
     }
   end
   return rows
@@ -413,8 +429,9 @@ local function run_rows()
       local args = r.defaults()
       try(r.label, r.fn, args, #args)
     else
-      sweep(r.label, r.fn, r.defaults, hostile())
+      sweep(r.label, r.fn, r.defaults, hostile(), r.keep)
     end
+    if r.done then r.done() end
     for _, f in ipairs(files) do release(f); pcall(io.close, f) end
     files = {}
     collectgarbage() -- runs __gc of everything the row dropped
