@@ -55,7 +55,7 @@ clean:
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine
-#   make test-valgrind           the file-like, sem, filelock and proc specs
+#   make test-valgrind           the module specs (luv ones included)
 #                                and the hostile-argument matrix under memcheck
 #   make test-gcstress           the suite (ASan build) with a full collection
 #                                every GCSTRESS_STEP (1000) VM instructions
@@ -100,8 +100,8 @@ test-gcstress: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
-# VALGRIND_SPECS empty: the strfile, mmap, shm, memfile_diff, sem, filelock
-# and proc specs.
+# VALGRIND_SPECS empty: the strfile, mmap, shm, memfile_diff, sem, filelock,
+# proc and luv specs.
 test-valgrind: build
 	@valgrind/run.sh $(VALGRIND_SPECS)
 

@@ -17,7 +17,8 @@ VG="valgrind --quiet --error-exitcode=99 --leak-check=full
   --track-fds=no --vgdb=no"
 
 if [ $# -eq 0 ]; then
-  for s in strfile mmap shm memfile_diff sem filelock proc; do
+  for s in strfile mmap shm memfile_diff sem filelock proc proc_luv \
+    semlock_luv luv_mixed luv_server; do
     [ -f "test/${s}_spec.lua" ] && set -- "$@" "test/${s}_spec.lua"
   done
 fi
