@@ -1,7 +1,8 @@
 // The SIGBUS recovery of mapped handles (see fault.hpp).
 #include "fault.hpp"
 
-#include <dlfcn.h>
+#include "process.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -74,16 +75,9 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
   chain(sig, info, context);
 }
 
-// The handler stays installed for the life of the process, so its code
-// must too: Lua unloads C modules when a state closes, which would leave
-// SIGBUS pointing into unmapped memory. Pinning makes that dlclose a no-op.
-void pin_module() {
-  Dl_info self;
-  if (dladdr(reinterpret_cast<void*>(&on_sigbus), &self) && self.dli_fname)
-    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-}
-
 void install() {
+  // The handler stays installed for the life of the process, so its code
+  // must stay loaded too.
   pin_module();
   page_mask = ~(static_cast<uintptr_t>(sysconf(_SC_PAGESIZE)) - 1);
   struct sigaction sa = {};

@@ -15,6 +15,7 @@
 
 #include "../core/handle.hpp"
 #include "../core/loop.hpp"
+#include "../core/process.hpp"
 #include "../core/status.hpp"
 #include "proc_engine.hpp"
 
@@ -237,7 +238,9 @@ stdio_kind check_stdio(lua_State* L, int s, int* fd) {
     if (!f)
       luaL_error(L, "bad argument #2 to 'spawn' (options.%s must be a boolean or a file)",
                  stream_names[s]);
-    if (!f->closef) luaL_error(L, "attempt to use a closed file");
+    if (!f->closef)
+      luaL_error(L, "bad argument #2 to 'spawn' (options.%s is a closed file)",
+                 stream_names[s]);
     fflush(f->f);
     *fd = fileno(f->f);
     kind = stdio_fd;
@@ -702,9 +705,16 @@ return function(cmd, options)
     sizes[stream] = size + #data
     t[#t + 1] = data
   end
-  local h <close>, msg, code = spawn(cmd, o)
+  local done, h, msg, code = pcall(spawn, cmd, o)
+  if not done then  -- misuse: report it as run's, at the caller's level
+    error((tostring(h):gsub("^[^:]*:%d+: ", ""):gsub("'[%w._]*spawn'", "'run'", 1)), 2)
+  end
   if not h then return nil, msg, code end
-  if input then h:write(input, EOF) end
+  local _ <close> = h
+  if o.stdin == true then  -- the child reads `input`, then end of file
+    if input then h:write(input) end
+    h:write(EOF)
+  end
   local ok, what, status = h:wait()
   return {
     ok = ok, what = what, code = status,
@@ -717,12 +727,8 @@ end
 }  // namespace
 
 IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
-  // A child that closes its stdin must not kill us with SIGPIPE; a program
-  // that chose its own disposition keeps it. Children get default
-  // dispositions back from libuv.
-  struct sigaction sa;
-  if (sigaction(SIGPIPE, nullptr, &sa) == 0 && sa.sa_handler == SIG_DFL)
-    signal(SIGPIPE, SIG_IGN);
+  // A child that closes its stdin must not kill us with SIGPIPE.
+  ipc::guard_sigpipe();
   ipc::new_class(L, class_name, methods);
   lua_newtable(L);
   lua_pushcfunction(L, global_spawn);

@@ -1,6 +1,8 @@
 // The process engine of ipc.proc (see proc_engine.hpp).
 #include "proc_engine.hpp"
 
+#include "../core/process.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -250,7 +252,13 @@ int start(uv_loop_t* loop, const spawn_request& req, proc_core** out) {
   opt.flags = req.group ? UV_PROCESS_DETACHED : 0;  // setsid(): new group
   opt.stdio_count = 3;
   opt.stdio = stdio;
+  // Only the stdio given above may reach the child, also when the program
+  // holds inheritable descriptors (Lua's own files are).
+  // Best effort: should listing them fail (no /proc), nothing is marked.
+  ipc::inherit_guard guard;
+  ipc::inherit_guard_arm(&guard);
   int r = uv_spawn(loop, &c->process, &opt);
+  ipc::inherit_guard_release(&guard);
   c->process.data = c;
   c->live++;
   c->process_open = true;
