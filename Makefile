@@ -1,6 +1,7 @@
 # luaipc: a thin wrapper around CMake and busted.
 #   make            build build/ipc.so
-#   make test       run the test suite (normal build, then ASan+UBSan build)
+#   make test       the whole suite: normal build, ASan+UBSan build, then
+#                   fuzzing smoke, valgrind memcheck and GC stress
 #   make test-fast  run the test suite on the normal build only
 #   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run)
 #   make demo       run a short demonstration
@@ -26,7 +27,7 @@ build-asan:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIPC_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) -- --no-print-directory
 
-test: test-fast test-asan
+test: test-fast test-asan test-harden
 
 test-fast: build
 	@echo "== test suite (build/) =="
