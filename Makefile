@@ -1,6 +1,7 @@
 # luaipc: a thin wrapper around CMake and busted.
 #   make            build build/ipc.so
-#   make test       run the test suite (normal build, then ASan+UBSan build)
+#   make test       the whole suite: normal build, ASan+UBSan build, then
+#                   fuzzing smoke, valgrind memcheck and GC stress
 #   make test-fast  run the test suite on the normal build only
 #   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run)
 #   make demo       run a short demonstration
@@ -26,7 +27,7 @@ build-asan:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIPC_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) -- --no-print-directory
 
-test: test-fast test-asan
+test: test-fast test-asan test-harden
 
 test-fast: build
 	@echo "== test suite (build/) =="
@@ -52,3 +53,60 @@ install: build
 
 clean:
 	rm -rf build build-asan build-bench
+
+# ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
+#   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine
+#   make test-valgrind           the module specs (luv ones included)
+#                                and the hostile-argument matrix under memcheck
+#   make test-gcstress           the suite (ASan build) with a full collection
+#                                every GCSTRESS_STEP (1000) VM instructions
+#   make test-harden             all three, with a short fuzzing run (CI)
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_BIN      = build/fuzz/memfile_fuzz
+FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/fault.cpp \
+                src/core/handle.cpp src/core/status.cpp src/modules/strfile.cpp
+FUZZ_CI_SECONDS ?= 30
+VALGRIND_SPECS ?=
+GCSTRESS_STEP  ?= 1000
+
+.PHONY: fuzz fuzz-build test-valgrind test-gcstress test-harden
+
+fuzz-build: $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(FUZZ_SOURCES) src/core/memfile.hpp src/core/handle.hpp \
+             src/core/fault.hpp
+	@mkdir -p build/fuzz
+	$(FUZZ_CXX) -std=c++17 -g -O1 -fno-exceptions -fno-rtti \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  $(shell pkg-config --cflags lua5.4) \
+	  -DMEMFILE_DRIVER='"$(CURDIR)/fuzz/memfile_driver.lua"' \
+	  $(FUZZ_SOURCES) $(shell pkg-config --libs lua5.4) -ldl -o $@
+
+# New inputs go to build/fuzz/corpus; fuzz/corpus is the committed seed.
+fuzz: $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	@echo "== fuzzing the memory-file engine for $(FUZZ_SECONDS) s =="
+	@$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -timeout=10 \
+	  -print_final_stats=1 -artifact_prefix=build/fuzz/ \
+	  build/fuzz/corpus fuzz/corpus
+
+# Every Lua process of the run, children included, loads the hook.
+test-gcstress: build-asan
+	@echo "== test suite with a full collection every $(GCSTRESS_STEP) instructions (build-asan/) =="
+	@$(LUA_ENV) LUA_CPATH='./build-asan/?.so;;' IPC_BUILD=build-asan IPC_SANITIZED=1 \
+	  LUA_INIT='@$(CURDIR)/test/helpers/harden_gcstress.lua' IPC_GCSTRESS=$(GCSTRESS_STEP) \
+	  LD_PRELOAD='$(ASAN_RT) $(UBSAN_RT)' \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
+
+# VALGRIND_SPECS empty: the strfile, mmap, shm, memfile_diff, sem, filelock,
+# proc and luv specs.
+test-valgrind: build
+	@valgrind/run.sh $(VALGRIND_SPECS)
+
+test-harden:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CI_SECONDS)
+	@$(MAKE) --no-print-directory test-valgrind
+	@$(MAKE) --no-print-directory test-gcstress

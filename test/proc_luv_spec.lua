@@ -37,6 +37,22 @@ describe("ipc.proc under luv", function()
     assert.equal("true\texit\t0\ndone\n\ttrue\n", out)
   end)
 
+  it("treats a huge wait timeout as no timeout in a coroutine", function()
+    local out = run_ok [[
+      local t = uv.new_timer()
+      t:start(0, 0, function()
+        t:close()
+        coroutine.wrap(function()
+          local h = assert(proc.spawn({ "sleep", "0.3" }, {}))
+          print(h:wait(math.huge))
+          h:close()
+        end)()
+      end)
+      uv.run()
+    ]]
+    assert.equal("true\texit\t0\n", out)
+  end)
+
   it("delivers the output of a dropped handle", function()
     local out = run_ok [[
       local got = {}

@@ -502,9 +502,8 @@ bool deadline_passed(lua_State* L, ipc::proc::proc_core* c, bool* arm) {
   if (lua_isnil(L, slot_deadline)) return false;
   double left = lua_tonumber(L, slot_deadline) - ipc::monotonic_now();
   if (left <= 0) return true;
-  uint64_t ms = static_cast<uint64_t>(left * 1000.0) + 1;
   uv_update_time(c->loop);  // its clock is stale when the loop sat idle
-  uv_timer_start(&c->wait_timer, [](uv_timer_t*) {}, ms, 0);
+  uv_timer_start(&c->wait_timer, [](uv_timer_t*) {}, ipc::proc::to_ms(left), 0);
   *arm = true;
   return false;
 }
@@ -635,7 +634,7 @@ int meth_wait(lua_State* L) {
     p->waiters = w;
     uv_update_time(p->loop.loop);
     if (timeout > 0)
-      uv_timer_start(&w->timer, on_waiter_timer, static_cast<uint64_t>(timeout * 1000.0) + 1, 0);
+      uv_timer_start(&w->timer, on_waiter_timer, to_ms(timeout), 0);
     return lua_yieldk(L, 0, 0, wait_luv_k);
   }
   if (ipc::loop_busy(p->loop))

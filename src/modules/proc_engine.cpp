@@ -14,6 +14,14 @@
 
 namespace ipc::proc {
 
+uint64_t to_ms(double seconds) {
+  if (seconds <= 0) return 0;
+  double ms = seconds * 1000.0;
+  if (ms > 1e15) ms = 1e15;
+  uint64_t r = static_cast<uint64_t>(ms);
+  return r < ms ? r + 1 : r;  // round up: never wake before the deadline
+}
+
 namespace {
 
 // Output is read straight into the undelivered-output buffer, 64 KiB at a
@@ -27,14 +35,6 @@ proc_core* core_of(uv_handle_t* h) { return static_cast<proc_core*>(h->data); }
 
 int stream_of(proc_core* c, uv_handle_t* h) {
   return static_cast<int>(reinterpret_cast<uv_pipe_t*>(h) - c->pipe);
-}
-
-uint64_t to_ms(double seconds) {
-  if (seconds <= 0) return 0;
-  double ms = seconds * 1000.0;
-  if (ms > 1e15) ms = 1e15;
-  uint64_t r = static_cast<uint64_t>(ms);
-  return r < ms ? r + 1 : r;  // round up: never wake before the deadline
 }
 
 void free_core(proc_core* c) {

@@ -33,6 +33,11 @@ struct spawn_request {
   double drain_timeout;  // seconds
 };
 
+// Seconds to a libuv timer's milliseconds: rounded up, so a timer never
+// fires before its deadline, and clamped, so that math.huge is "forever"
+// rather than an out-of-range conversion.
+uint64_t to_ms(double seconds);
+
 struct out_buffer {
   char* data;
   size_t len;
