@@ -6,6 +6,8 @@
 #include "pool.hpp"
 
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <new>
 
 #include "luv.hpp"
@@ -16,19 +18,55 @@ namespace ipc {
 struct pool_state {
   int pending;                 // jobs queued and not yet cleaned up
   std::atomic<bool> closing;   // the state is closing: no more Lua calls
+  pool_job* jobs;              // the pending jobs, linked by prev/next
 };
 
 namespace {
 
 const char state_key = 0;  // its address is the registry key
 
-// __gc of the registry sentinel: the Lua state is closing.
+void delete_timer(uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); }
+
+// Closes the deadline timer of `job`, if it has one; the timer is freed
+// once libuv is done with it.
+void drop_timer(pool_job* job) {
+  if (!job->timer) return;
+  job->timer->data = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(job->timer), delete_timer);
+  job->timer = nullptr;
+}
+
+void link_job(pool_state* st, pool_job* job) {
+  job->prev = nullptr;
+  job->next = st->jobs;
+  if (st->jobs) st->jobs->prev = job;
+  st->jobs = job;
+}
+
+void unlink_job(pool_state* st, pool_job* job) {
+  if (job->prev)
+    job->prev->next = job->next;
+  else
+    st->jobs = job->next;
+  if (job->next) job->next->prev = job->prev;
+  job->prev = job->next = nullptr;
+}
+
+// __gc of the registry sentinel: the Lua state is closing. Jobs still in
+// the queue are wanted by nobody now: they are cancelled (luv's finalizer
+// runs the loop, which cleans them up), so that closing does not wait for
+// pool threads to become free. Deadline timers are closed here, before
+// luv's finalizer closes every handle left on its loop as one of its own.
 int state_gc(lua_State* L) {
   auto** box = static_cast<pool_state**>(lua_touserdata(L, 1));
   pool_state* st = *box;
   *box = nullptr;
   if (st) {
     st->closing = true;
+    for (pool_job* j = st->jobs; j; j = j->next) {
+      drop_timer(j);
+      uv_cancel(reinterpret_cast<uv_req_t*>(&j->req));
+    }
     if (st->pending == 0) delete st;
   }
   return 0;
@@ -51,7 +89,7 @@ pool_state* state_of(lua_State* L) {
   lua_pushcfunction(L, state_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
-  auto* st = new (std::nothrow) pool_state{0, {false}};
+  auto* st = new (std::nothrow) pool_state{0, {false}, nullptr};
   if (!st) luaL_error(L, "not enough memory");
   *box = st;
   lua_rawsetp(L, LUA_REGISTRYINDEX, &state_key);
@@ -72,12 +110,38 @@ void resume_waiter(lua_State* L, pool_job* job) {
   if (co) luv_resume(L, co);
 }
 
+// The deadline of a job passed: if no pool thread has taken it yet, it
+// leaves the queue and after_work runs with UV_ECANCELED; if it is running
+// (UV_EBUSY), it ends at the same deadline by itself.
+void on_deadline(uv_timer_t* t) {
+  auto* job = static_cast<pool_job*>(t->data);
+  if (job) uv_cancel(reinterpret_cast<uv_req_t*>(&job->req));
+}
+
+// Starts the deadline timer of `job`, `timeout` seconds from now. Without
+// memory for it, the job goes without: it still ends at its deadline once
+// a pool thread takes it.
+void start_deadline(uv_loop_t* loop, pool_job* job, double timeout) {
+  auto* t = new (std::nothrow) uv_timer_t;
+  if (!t) return;
+  uv_timer_init(loop, t);
+  t->data = job;
+  job->timer = t;
+  // The loop's clock is cached and counts whole milliseconds: refresh it
+  // and round up, so that the timer never fires before the deadline.
+  uv_update_time(loop);
+  auto ms = static_cast<uint64_t>(std::ceil(timeout * 1000.0)) + 1;
+  uv_timer_start(t, on_deadline, ms, 0);
+}
+
 void after_work(uv_work_t* req, int status) {
-  (void)status;  // jobs are never cancelled
   auto* job = static_cast<pool_job*>(req->data);
   pool_state* st = job->state;
   st->pending--;
+  unlink_job(st, job);
+  drop_timer(job);
   job->done = true;
+  job->cancelled = status == UV_ECANCELED;
   if (st->closing) {
     job->orphaned = true;
     job->cleanup(job);
@@ -108,7 +172,7 @@ bool pool_cancelled(const pool_job* job) {
   return job->state->closing.load(std::memory_order_relaxed);
 }
 
-int await_pool(lua_State* L, pool_job* job, int anchor) {
+int await_pool(lua_State* L, pool_job* job, int anchor, double timeout) {
   anchor = lua_absindex(L, anchor);
   luv_ctx_t* ctx = luv_context_of(L);
   pool_state* st = state_of(L);
@@ -128,6 +192,8 @@ int await_pool(lua_State* L, pool_job* job, int anchor) {
     return push_failure(L, uv_strerror(rc), -rc);
   }
   st->pending++;
+  link_job(st, job);
+  if (timeout >= 0) start_deadline(ctx->loop, job, timeout);
   return lua_yieldk(L, 0, reinterpret_cast<lua_KContext>(job), continue_k);
 }
 
