@@ -282,6 +282,38 @@ describe("ipc.sem and ipc.filelock under luv", function()
       .. "timed\tfalse\ttrue\ttrue\tfalse\nleft\t0\n", out)
   end)
 
+  it("uv.walk() during a timed wait sees luv handles only, and may close them all", function()
+    local out = child([[
+      local s_name, w_name = ...
+      local S = assert(sem.create(s_name))
+      local W = assert(sem.create(w_name))
+      spawn(function()
+        for _ = 1, 4 do coroutine.wrap(function() S:dec() end)() end
+        print("timed", W:dec(0.3))
+      end)
+      after(50, function()
+        local seen, all_luv = 0, true
+        uv.walk(function(h)
+          seen = seen + 1
+          all_luv = all_luv and type(h) == "userdata" and h.is_closing ~= nil
+        end)
+        print("walked", seen > 0, all_luv)
+        uv.walk(function(h) if not h:is_closing() then h:close() end end)
+        -- The deadline timer went with the others: the wait starts, and
+        -- ends at its own deadline, once a pool thread is free.
+        local t = uv.new_timer()
+        t:start(500, 0, function()
+          t:close()
+          for _ = 1, 4 do S:inc() end
+        end)
+      end)
+      uv.run()
+      S:close() W:close()
+      print("end")
+    ]], name(), name())
+    assert.equal("walked\ttrue\ttrue\ntimed\tfalse\nend\n", out)
+  end)
+
   it("a program that stops the loop with more endless waits than pool threads exits", function()
     local t0 = require("helpers.semlock_util").now()
     local out = child([[

@@ -37,7 +37,10 @@ struct pool_job {
   lua_State* main = nullptr;
   int co_ref = LUA_NOREF;
   int anchor_ref = LUA_NOREF;
-  uv_timer_t* timer = nullptr;  // the deadline of a job given a timeout
+  // The deadline of a job given a timeout: a luv timer (registry ref) and
+  // the cell its callback reads the job from (cleared when the job ends).
+  int timer_ref = LUA_NOREF;
+  pool_job** deadline_cell = nullptr;
   pool_job* prev = nullptr;     // jobs pending in this state, for its close
   pool_job* next = nullptr;
   bool done = false;
