@@ -1,4 +1,4 @@
--- ipc.proc against real child processes (see doc/proc.md).
+-- ipc.proc against real child processes (see README.md, "ipc.proc").
 require "spec_helper"
 local proc = require "ipc.proc"
 

@@ -285,7 +285,22 @@ describe("ipc.sem", function()
     assert.is_nil(ok)
     assert.is_string(msg)
     assert.equal(ENOENT, code)
-    h:close() -- the creator's close tolerates the missing name
+    assert.is_true(h:close()) -- the name is gone: nothing left to remove
+  end)
+
+  it("the creator's close leaves a successor of the name alone", function()
+    local n = name()
+    local old = assert(sem.create(n))
+    assert.is_true(sem.remove(n))
+    -- Another process creates a new semaphore under the same name and
+    -- exits without closing it (os.exit skips the finalizers).
+    local ok, _, _, out, err = H.run_lua(
+      [[assert(require("ipc.sem").create(..., 3)) os.exit(0)]], n)
+    assert(ok, out .. err)
+    assert.is_true(old:close())
+    local h = assert(sem.open(n))
+    assert.equal(3, h:value())
+    h:close()
   end)
 
   it("the creator's close removes the name; other handles keep working", function()

@@ -245,4 +245,85 @@ describe("ipc.sem and ipc.filelock under luv", function()
     assert.equal("stopped\n", out)
     assert.is_true(require("helpers.semlock_util").now() - t0 < 20)
   end)
+  -- libuv's pool has UV_THREADPOOL_SIZE threads, 4 by default: four
+  -- endless waits take them all, and every further job waits in its queue.
+  it("a free semaphore or lock is taken, and a timed dec times out, while the pool is busy", function()
+    local path = H.tmpname()
+    H.writefile(path, "data\n")
+    local out = child([[
+      local s_name, w_name, t_name, path = ...
+      local S = assert(sem.create(s_name))
+      local W = assert(sem.create(w_name))
+      local T = assert(sem.create(t_name, 1))
+      local f = assert(io.open(path, "r+"))
+      local released = false
+      spawn(function()
+        for _ = 1, 4 do coroutine.wrap(function() S:dec() end)() end
+        print("free", T:dec(5), T:value(), released)
+        print("lock", filelock.lock(f, "w"), released)
+        local t0 = U.now()
+        local r = W:dec(0.3)
+        local dt = U.now() - t0
+        print("timed", r, dt >= 0.29, dt < 1.5, released)
+      end)
+      after(2000, function()
+        released = true
+        for _ = 1, 4 do S:inc() end
+        after(100, function()
+          print("left", S:value())
+          stop()
+          S:close() W:close() T:close() f:close()
+        end)
+      end)
+      uv.run()
+    ]], name(), name(), name(), path)
+    os.remove(path)
+    assert.equal("free\ttrue\t0\tfalse\nlock\ttrue\tfalse\n"
+      .. "timed\tfalse\ttrue\ttrue\tfalse\nleft\t0\n", out)
+  end)
+
+  it("uv.walk() during a timed wait sees luv handles only, and may close them all", function()
+    local out = child([[
+      local s_name, w_name = ...
+      local S = assert(sem.create(s_name))
+      local W = assert(sem.create(w_name))
+      spawn(function()
+        for _ = 1, 4 do coroutine.wrap(function() S:dec() end)() end
+        print("timed", W:dec(0.3))
+      end)
+      after(50, function()
+        local seen, all_luv = 0, true
+        uv.walk(function(h)
+          seen = seen + 1
+          all_luv = all_luv and type(h) == "userdata" and h.is_closing ~= nil
+        end)
+        print("walked", seen > 0, all_luv)
+        uv.walk(function(h) if not h:is_closing() then h:close() end end)
+        -- The deadline timer went with the others: the wait starts, and
+        -- ends at its own deadline, once a pool thread is free.
+        local t = uv.new_timer()
+        t:start(500, 0, function()
+          t:close()
+          for _ = 1, 4 do S:inc() end
+        end)
+      end)
+      uv.run()
+      S:close() W:close()
+      print("end")
+    ]], name(), name())
+    assert.equal("walked\ttrue\ttrue\ntimed\tfalse\nend\n", out)
+  end)
+
+  it("a program that stops the loop with more endless waits than pool threads exits", function()
+    local t0 = require("helpers.semlock_util").now()
+    local out = child([[
+      local s = assert(sem.create(...))
+      for _ = 1, 6 do spawn(function() print("never", s:dec()) end) end
+      after(100, function() stop() uv.stop() end)
+      uv.run()
+      print("stopped")
+    ]], name())
+    assert.equal("stopped\n", out)
+    assert.is_true(require("helpers.semlock_util").now() - t0 < 20)
+  end)
 end)

@@ -105,6 +105,29 @@ describe("ipc.shm", function()
     assert.is_true(other:close()) -- an attached close does not unlink
   end)
 
+  it("the creator's close after shm.remove returns true", function()
+    local n = name()
+    local h = assert(shm.create(n, 8))
+    assert.is_true(shm.remove(n))
+    assert.is_true(h:close()) -- the name is gone: nothing left to remove
+  end)
+
+  it("the creator's close leaves a successor of the name alone", function()
+    local n = name()
+    local old = assert(shm.create(n, 8))
+    assert.is_true(shm.remove(n))
+    -- Another process creates a new segment under the same name and exits
+    -- without closing it (os.exit skips the finalizers).
+    local ok, _, _, out, err = H.run_lua(
+      [[assert(require("ipc.shm").create(..., 16)) os.exit(0)]], n)
+    assert(ok, out .. err)
+    assert.is_true(old:close())
+    local h = assert(shm.attach(n))
+    assert.equal(16, h:size())
+    h:close()
+    assert.is_true(shm.remove(n))
+  end)
+
   it("is removed when a creating child exits normally, kept if it crashes", function()
     local n = name()
     child("shm-create", n, "32", "bye", "exit")

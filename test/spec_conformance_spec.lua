@@ -1,8 +1,7 @@
 -- Conformance: one test per promise of the contract (SPEC.md), written
 -- from the contract alone, section by section. Deeper tests of each module
 -- live in the module's own spec; here the value is in exact return shapes
--- and in promises that are easy to miss. Promises the implementation does
--- not meet yet are kept, failing, in spec_gaps_spec.lua.txt (not run).
+-- and in promises that are easy to miss.
 -- Where the contract is ambiguous the reading tested is said in the test.
 require "spec_helper"
 local ipc = require "ipc"
@@ -833,7 +832,7 @@ describe("SPEC conformance:", function()
       assert.is_true(sem.remove(n))
       assert_fail(2, sem.open(n))
       assert.is_true(h:inc())
-      h:close() -- (its result: see spec_gaps_spec.lua.txt)
+      assert.is_true(h:close()) -- the name was removed already: still true
       assert_fail(2, sem.remove(n))
     end)
   end)

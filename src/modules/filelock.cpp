@@ -4,10 +4,12 @@
 // file exclude each other and closing another handle of the file keeps the
 // lock. After a lock is taken, the FILE's read buffer is dropped so that
 // reads see what other processes wrote while we waited. Inside a luv
-// program, a coroutine's blocking lock waits on libuv's thread pool.
+// program, a coroutine's lock first tries without waiting; a wait that is
+// needed runs on libuv's thread pool.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <new>
 
@@ -122,6 +124,7 @@ void close_dup(lock_job* k) {
 int lock_finish(lua_State* L, ipc::pool_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
   close_dup(k);  // before the caller goes on, so no stray lock outlives it
+  if (j->cancelled) k->err = ECANCELED;  // lock jobs have no timeout: unused
   if (k->err == 0 && k->stream->closef != nullptr) discard_buffer(k->stream->f);
   return push_lock_result(L, k->err, false);
 }
@@ -138,6 +141,13 @@ int lock(lua_State* L, bool trying) {
   int err = flush_writes(f);
   if (err) return ipc::push_failure(L, err);
   if (!trying && ipc::luv_can_suspend(L)) {
+    // Without waiting first: a free range needs no pool thread at all, and
+    // is taken even while every pool thread is busy.
+    err = set_lock(fileno(f), a, false);
+    if (err != EAGAIN) {
+      if (!err) discard_buffer(f);
+      return push_lock_result(L, err, false);
+    }
     int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) return ipc::push_failure(L, errno);
     auto* k = new (std::nothrow) lock_job();

@@ -4,7 +4,7 @@
 // luv, h:wait() runs this state's private loop and calls the callback
 // between loop steps with lua_pcallk, so callbacks may yield. With luv, the
 // engine's events are delivered at once on luv's main thread, and h:wait()
-// suspends only the calling coroutine (see doc/proc.md).
+// suspends only the calling coroutine (see README.md, "ipc.proc").
 #include <unistd.h>
 
 #include <csignal>

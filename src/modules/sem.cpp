@@ -1,9 +1,11 @@
 // ipc.sem: named POSIX semaphores.
-// The creator's close (or __gc) removes the name; handles that are already
-// open keep working. Waits with a timeout use an absolute deadline on the
+// The creator's close (or __gc) removes the name, as long as it still
+// refers to the semaphore created (see ipc::object_id); handles that are
+// already open keep working. Waits with a timeout use an absolute deadline on the
 // monotonic clock, so a signal (EINTR, retried) cannot stretch or cut them.
-// Inside a luv program, a coroutine's blocking wait runs on libuv's thread
-// pool (core/pool) and the handle stays open until that wait has ended.
+// Inside a luv program, a coroutine's dec first tries without waiting; a
+// wait that is needed runs on libuv's thread pool (core/pool) and the
+// handle stays open until that wait has ended.
 #include <fcntl.h>
 #include <semaphore.h>
 #include <sys/stat.h>
@@ -42,6 +44,7 @@ struct semaphore {
   sem_t* sem;
   int busy;             // waits in flight on the thread pool
   bool creator;         // close removes the name
+  ipc::object_id id;    // of the semaphore created
   bool close_deferred;  // closed while busy: sem_close when busy drops to 0
   char name[ipc::os_name_size];
 };
@@ -49,7 +52,7 @@ struct semaphore {
 int release(ipc::handle* h) {
   auto* s = reinterpret_cast<semaphore*>(h);
   int err = 0;
-  if (s->creator && sem_unlink(s->name) != 0) err = errno;
+  if (s->creator) err = ipc::unlink_sem_if_same(s->name, s->id);
   // A pool thread may still wait on the mapping: unmap it after that wait.
   if (s->busy > 0)
     s->close_deferred = true;
@@ -168,6 +171,8 @@ void dec_work(ipc::pool_job* j) {
 }
 
 int dec_finish(lua_State* L, ipc::pool_job* j) {
+  // Cancelled: the timeout passed while the job was still queued.
+  if (j->cancelled) return push_down_result(L, EAGAIN);
   return push_down_result(L, reinterpret_cast<dec_job*>(j)->err);
 }
 
@@ -208,6 +213,7 @@ int open_semaphore(lua_State* L, bool create) {
     } else {
       s->sem = p;
       s->creator = create;
+      if (create) s->id = ipc::sem_identity(s->name);
       s->base.release = release;
     }
   }
@@ -247,6 +253,10 @@ int meth_dec(lua_State* L) {
   luaL_argcheck(L, !std::isnan(timeout), 2, "invalid timeout");
   wait_spec w = make_wait(timeout);
   if (w.kind != wait_kind::try_once && ipc::luv_can_suspend(L)) {
+    // Without waiting first: the common case needs no pool thread at all,
+    // and a free semaphore is taken even while every pool thread is busy.
+    int err = sem_down(s->sem, wait_spec{wait_kind::try_once, {}});
+    if (err != EAGAIN) return push_down_result(L, err);
     auto* d = new (std::nothrow) dec_job();
     if (!d) return luaL_error(L, "not enough memory");
     d->job.work = dec_work;
@@ -256,7 +266,8 @@ int meth_dec(lua_State* L) {
     d->sem = s->sem;
     d->wait = w;
     s->busy++;
-    return ipc::await_pool(L, &d->job, 1);
+    return ipc::await_pool(L, &d->job, 1,
+                           w.kind == wait_kind::until ? timeout : -1);
   }
   return push_down_result(L, sem_down(s->sem, w));
 }

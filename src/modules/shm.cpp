@@ -1,6 +1,7 @@
 // ipc.shm: POSIX shared memory behind the file-like interface.
-// The creator's close (or __gc) removes the name; handles that are already
-// attached keep their mapping. Segments are created with mode 0600.
+// The creator's close (or __gc) removes the name, as long as it still
+// refers to the segment created (see ipc::object_id); handles that are
+// already attached keep their mapping. Segments are created with mode 0600.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@ struct segment {
   void* map_addr;
   size_t map_len;
   bool creator;
+  ipc::object_id id;  // of the segment created
   char name[ipc::os_name_size];
 };
 
@@ -27,7 +29,10 @@ int release(ipc::handle* h) {
   auto* s = reinterpret_cast<segment*>(h);
   ipc::fault_forget(static_cast<char*>(s->map_addr));
   int err = munmap(s->map_addr, s->map_len) == 0 ? 0 : errno;
-  if (s->creator && shm_unlink(s->name) != 0 && !err) err = errno;
+  if (s->creator) {
+    int unlink_err = ipc::unlink_shm_if_same(s->name, s->id);
+    if (!err) err = unlink_err;
+  }
   return err;
 }
 
@@ -54,11 +59,12 @@ int create_segment(segment* s, lua_Integer size, mode_t mode) {
     err = errno;
   else
     err = map_segment(s, fd, static_cast<size_t>(size));
-  close(fd);
-  if (err)
-    shm_unlink(s->name);
-  else
+  if (!err) {
     s->creator = true;
+    s->id = ipc::shm_identity(fd, s->name);
+  }
+  close(fd);
+  if (err) shm_unlink(s->name);
   return err;
 }
 
