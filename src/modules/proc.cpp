@@ -155,10 +155,14 @@ int release(ipc::handle* h) {
 // errors) and marks it delivered. Returns the number of arguments.
 int push_event(lua_State* L, proc_core* c) {
   for (int s : {std_out, std_err}) {
-    if (c->out[s].len) {
+    out_buffer& b = c->out[s];
+    if (b.len) {
+      size_t n = b.len - b.off;
+      if (n > delivery_chunk) n = delivery_chunk;
       lua_pushstring(L, stream_names[s]);
-      lua_pushlstring(L, c->out[s].data, c->out[s].len);
-      consumed(c, s);
+      lua_pushlstring(L, b.data + b.off, n);
+      b.off += n;
+      if (b.off == b.len) consumed(c, s);
       return 2;
     }
   }

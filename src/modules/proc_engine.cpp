@@ -291,6 +291,7 @@ bool has_pending(const proc_core* c) {
 
 void consumed(proc_core* c, int s) {
   c->out[s].len = 0;
+  c->out[s].off = 0;
   if (c->read_stopped[s]) {
     c->read_stopped[s] = false;
     if (c->pipe_open[s])

@@ -40,9 +40,15 @@ uint64_t to_ms(double seconds);
 
 struct out_buffer {
   char* data;
-  size_t len;
+  size_t len;  // bytes read
+  size_t off;  // bytes of them already delivered
   size_t cap;
 };
+
+// Output reaches the callback in pieces of at most this size: larger Lua
+// strings would each be a fresh mmap'd allocation, faulted in and handed
+// back to the kernel at every collection.
+constexpr size_t delivery_chunk = 64 * 1024;
 
 struct proc_core {
   uv_loop_t* loop;
