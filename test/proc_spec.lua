@@ -29,25 +29,7 @@ local function alive(pid)
 end
 
 describe("ipc.proc", function()
-  local fds
-  setup(function()
-    -- The first spawn creates the loop and libuv's signal pipes, which
-    -- live as long as the Lua state: count descriptors after that.
-    local h = assert(proc.spawn({ "true" }, { stdout = true, callback = print }))
-    h:wait()
-    h:close()
-  end)
-  before_each(function()
-    collectgarbage()
-    collectgarbage()
-    fds = H.fd_count()
-  end)
-  after_each(function()
-    collectgarbage()
-    collectgarbage()
-    assert.equal(fds, H.fd_count())
-    assert.equal(0, H.zombies())
-  end)
+  H.check_process_leaks(proc)
 
   describe("the original's scenarios", function()
     it("captures stdout only", function()

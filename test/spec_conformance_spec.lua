@@ -949,24 +949,7 @@ describe("SPEC conformance:", function()
   end)
 
   describe("ipc.proc", function()
-    local fds
-    setup(function()
-      -- The first spawn creates the loop, which lives as long as the state.
-      local h = assert(proc.spawn({ "true" }, { stdout = true, callback = print }))
-      h:wait()
-      h:close()
-    end)
-    before_each(function()
-      collectgarbage()
-      collectgarbage()
-      fds = H.fd_count()
-    end)
-    after_each(function()
-      collectgarbage()
-      collectgarbage()
-      assert.equal(fds, H.fd_count())
-      assert.equal(0, H.zombies())
-    end)
+    H.check_process_leaks(proc)
 
     local function collect(cmd, opts)
       local got = { stdout = {}, stderr = {}, errors = {}, calls = {} }

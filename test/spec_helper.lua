@@ -117,6 +117,31 @@ function H.zombies()
   return n
 end
 
+-- Inside a describe block of ipc.proc tests: each test must leave as many
+-- descriptors open as it found, and no zombie. The first spawn creates the
+-- loop and libuv's signal pipes, which live as long as the Lua state, so
+-- one spawn comes first.
+function H.check_process_leaks(proc)
+  local busted, luassert = require "busted", require "luassert"
+  local fds
+  busted.setup(function()
+    local h = assert(proc.spawn({ "true" }, { stdout = true, callback = print }))
+    h:wait()
+    h:close()
+  end)
+  busted.before_each(function()
+    collectgarbage()
+    collectgarbage()
+    fds = H.fd_count()
+  end)
+  busted.after_each(function()
+    collectgarbage()
+    collectgarbage()
+    luassert.equal(fds, H.fd_count())
+    luassert.equal(0, H.zombies())
+  end)
+end
+
 -- Runs `code` in a child Lua: used for calls that might crash, so that a
 -- crash fails one test instead of the whole run. Returns the child's
 -- stdout and asserts the child exited with status 0.
