@@ -53,6 +53,27 @@ describe("ipc.proc under luv", function()
     assert.equal("true\texit\t0\n", out)
   end)
 
+  it("survives uv.walk() closing every handle while a child runs", function()
+    local out = run_ok [[
+      local got = {}
+      local h = assert(proc.spawn({ "sh", "-c", "sleep 0.3; echo out" },
+        { stdout = true, callback = function(_, d) got[#got + 1] = d end }))
+      local t = uv.new_timer()
+      t:start(50, 0, function()
+        coroutine.wrap(function() print(h:wait(5)) end)()
+        local ours = 0
+        uv.walk(function(x)
+          if tostring(x):match("luaipc") then ours = ours + 1 end
+          if not x:is_closing() then x:close() end
+        end)
+        print(ours > 0)
+      end)
+      uv.run()
+      io.write(table.concat(got))
+    ]]
+    assert.equal("true\ntrue\texit\t0\nout\n", out)
+  end)
+
   it("delivers the output of a dropped handle", function()
     local out = run_ok [[
       local got = {}

@@ -62,4 +62,43 @@ void luv_resume(lua_State* from, lua_State* co) {
     report_error(from, co);
 }
 
+namespace {
+
+// The placeholder uv.walk() sees for our handles (one per Lua state).
+const char standin_source[] = R"lua(
+local methods = {}
+function methods.is_closing() return true end
+function methods.is_active() return true end
+function methods.close() end
+function methods.ref() end
+function methods.unref() end
+function methods.has_ref() return true end
+function methods.get_type() return "ipc", -1 end
+return setmetatable({}, {
+  __index = methods,
+  __tostring = function() return "ipc handle (managed by luaipc)" end,
+})
+)lua";
+
+}  // namespace
+
+void luv_walk_standin(lua_State* L, luv_ctx_t* ctx, luv_handle_t* out) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "ipc.walk_ref") != LUA_TNUMBER) {
+    lua_pop(L, 1);
+    if (luaL_loadbuffer(L, standin_source, sizeof standin_source - 1,
+                        "=ipc.walk") != LUA_OK)
+      lua_error(L);
+    lua_call(L, 0, 1);
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "ipc.walk_ref");
+  }
+  out->ref = static_cast<int>(lua_tointeger(L, -1));
+  lua_pop(L, 1);
+  out->callbacks[0] = out->callbacks[1] = LUA_NOREF;
+  out->ctx = ctx;
+  out->extra = nullptr;
+  out->extra_gc = nullptr;
+}
+
 }  // namespace ipc

@@ -11,6 +11,7 @@
 
 #ifdef IPC_HAVE_LUV_H
 extern "C" {
+#include <luv/lhandle.h>
 #include <luv/luv.h>
 }
 #else
@@ -37,5 +38,13 @@ bool luv_can_suspend(lua_State* L);
 // exit). Does nothing when `co` is not suspended in a yield (the program
 // closed it meanwhile).
 void luv_resume(lua_State* from, lua_State* co);
+
+// luv's uv.walk() (and its loop teardown) takes the data of every handle on
+// its loop for one of its own luv_handle_t, and aborts on anything else. A
+// libuv handle of ours on luv's loop therefore points its data at a struct
+// whose first member is this stand-in: walk then passes a small placeholder
+// object whose is_closing() is true and whose close() does nothing, so the
+// usual shutdown loop leaves our handles to us. May raise a memory error.
+void luv_walk_standin(lua_State* L, luv_ctx_t* ctx, luv_handle_t* out);
 
 }  // namespace ipc

@@ -36,6 +36,7 @@ struct proc_handle;
 
 // A coroutine suspended in h:wait() under luv, with its optional timeout.
 struct waiter {
+  luv_handle_t walk_standin;  // first: the timer is on luv's loop (luv.hpp)
   uv_timer_t timer;
   lua_State* co;
   int co_ref;
@@ -409,6 +410,7 @@ int global_spawn(lua_State* L) {
   p->has_stdin = req.kind[std_in] == stdio_pipe;
   p->base.release = release;
   if (loop.luv) {
+    ipc::luv_walk_standin(L, loop.luv, &c->walk_standin);
     lua_pushvalue(L, -1);
     p->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     c->notify = on_notify;
@@ -622,13 +624,16 @@ int meth_wait(lua_State* L) {
       lua_pushboolean(L, 0);
       return 1;
     }
+    luv_handle_t standin;  // before anything that a raise would leak
+    ipc::luv_walk_standin(L, p->loop.luv, &standin);
     lua_pushthread(L);
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    auto* w = new (std::nothrow) waiter;
+    auto* w = new (std::nothrow) waiter();
     if (!w) {
       luaL_unref(L, LUA_REGISTRYINDEX, ref);
       return luaL_error(L, "not enough memory");
     }
+    w->walk_standin = standin;
     uv_timer_init(p->loop.loop, &w->timer);
     w->timer.data = w;
     w->co = L;

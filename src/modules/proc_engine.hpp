@@ -9,6 +9,8 @@
 
 #include <uv.h>
 
+#include "../core/luv.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -51,6 +53,8 @@ struct out_buffer {
 constexpr size_t delivery_chunk = 64 * 1024;
 
 struct proc_core {
+  // First, so that luv's uv.walk() can read the handles' data (luv.hpp).
+  luv_handle_t walk_standin;
   uv_loop_t* loop;
   uv_process_t process;
   uv_pipe_t pipe[3];
