@@ -29,4 +29,24 @@ function lib.command(workload, variant, ...)
   return table.concat(words, " ")
 end
 
+-- The luv peer of the pipe workloads: starts `/bin/sh -c command` with its
+-- stdout on a pipe (stdin on `inp` when given), calls `on_data(data)` for
+-- each piece of output and closes the pipe at its end. The caller runs the
+-- loop.
+function lib.luv_sh(uv, command, inp, on_data)
+  local out = uv.new_pipe(false)
+  local child
+  child = assert(uv.spawn("/bin/sh", {
+    args = { "-c", command },
+    stdio = { inp or 0, out, 2 },
+  }, function(code)
+    assert(code == 0)
+    child:close()
+  end))
+  out:read_start(function(err, data)
+    assert(not err, err)
+    if data then on_data(data) else out:close() end
+  end)
+end
+
 return lib

@@ -41,23 +41,7 @@ function W.luv(n)
   local uv = require "luv"
   local got = 0
   local t0 = lib.now()
-  local out = uv.new_pipe(false)
-  local child
-  child = assert(uv.spawn("/bin/sh", {
-    args = { "-c", command(n) },
-    stdio = { 0, out, 2 },
-  }, function(code)
-    assert(code == 0)
-    child:close()
-  end))
-  out:read_start(function(err, data)
-    assert(not err, err)
-    if data then
-      got = got + #data
-    else
-      out:close()
-    end
-  end)
+  lib.luv_sh(uv, command(n), nil, function(data) got = got + #data end)
   uv.run()
   return lib.now() - t0, got
 end

@@ -29,23 +29,8 @@ function W.luv(chunks)
   local uv = require "luv"
   local got = 0
   local t0 = lib.now()
-  local inp, out = uv.new_pipe(false), uv.new_pipe(false)
-  local child
-  child = assert(uv.spawn("/bin/sh", {
-    args = { "-c", "cat" },
-    stdio = { inp, out, 2 },
-  }, function(code)
-    assert(code == 0)
-    child:close()
-  end))
-  out:read_start(function(err, data)
-    assert(not err, err)
-    if data then
-      got = got + #data
-    else
-      out:close()
-    end
-  end)
+  local inp = uv.new_pipe(false)
+  lib.luv_sh(uv, "cat", inp, function(data) got = got + #data end)
   for _ = 1, tonumber(chunks) do inp:write(CHUNK) end
   inp:shutdown(function() inp:close() end)
   uv.run()

@@ -39,7 +39,7 @@ function W.luv(total)
   local uv = require "luv"
   total = tonumber(total)
   local sent, got = 0, 0
-  local inp, out = uv.new_pipe(false), uv.new_pipe(false)
+  local inp = uv.new_pipe(false)
   local function pump()
     while sent < total and sent - got + SIZE <= WINDOW do
       inp:write(CHUNK)
@@ -48,22 +48,9 @@ function W.luv(total)
     end
   end
   local t0 = lib.now()
-  local child
-  child = assert(uv.spawn("/bin/sh", {
-    args = { "-c", "cat" },
-    stdio = { inp, out, 2 },
-  }, function(code)
-    assert(code == 0)
-    child:close()
-  end))
-  out:read_start(function(err, data)
-    assert(not err, err)
-    if data then
-      got = got + #data
-      pump()
-    else
-      out:close()
-    end
+  lib.luv_sh(uv, "cat", inp, function(data)
+    got = got + #data
+    pump()
   end)
   pump()
   uv.run()
