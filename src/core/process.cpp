@@ -1,15 +1,11 @@
-// Process-wide signal and descriptor guarantees (see process.hpp).
+// Process-wide signal guarantees (see process.hpp).
 #include "process.hpp"
 
-#include <dirent.h>
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
-#include <cstdlib>
 
 namespace ipc {
 namespace {
@@ -40,46 +36,5 @@ void pin_module() {
 }
 
 void guard_sigpipe() { pthread_once(&sigpipe_once, install_sigpipe); }
-
-int inherit_guard_arm(inherit_guard* g) {
-  g->fds = nullptr;
-  g->n = 0;
-  DIR* dir = opendir("/proc/self/fd");  // opened close-on-exec by glibc
-  if (!dir) return errno;
-  size_t cap = 0;
-  int err = 0;
-  int self = dirfd(dir);
-  while (dirent* e = readdir(dir)) {
-    char* end;
-    long fd = std::strtol(e->d_name, &end, 10);
-    if (*end || end == e->d_name || fd < 3 || fd == self) continue;
-    int flags = fcntl(static_cast<int>(fd), F_GETFD);
-    if (flags < 0 || (flags & FD_CLOEXEC)) continue;
-    if (g->n == cap) {
-      cap = cap ? cap * 2 : 16;
-      void* p = std::realloc(g->fds, cap * sizeof(int));
-      if (!p) {
-        err = ENOMEM;
-        break;
-      }
-      g->fds = static_cast<int*>(p);
-    }
-    if (fcntl(static_cast<int>(fd), F_SETFD, flags | FD_CLOEXEC) == 0)
-      g->fds[g->n++] = static_cast<int>(fd);
-  }
-  closedir(dir);
-  if (err) inherit_guard_release(g);
-  return err;
-}
-
-void inherit_guard_release(inherit_guard* g) {
-  for (size_t i = 0; i < g->n; i++) {
-    int flags = fcntl(g->fds[i], F_GETFD);
-    if (flags >= 0) fcntl(g->fds[i], F_SETFD, flags & ~FD_CLOEXEC);
-  }
-  std::free(g->fds);
-  g->fds = nullptr;
-  g->n = 0;
-}
 
 }  // namespace ipc

@@ -1,16 +1,24 @@
 // The process engine of ipc.proc (see proc_engine.hpp).
 #include "proc_engine.hpp"
 
-#include "../core/process.hpp"
-
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <new>
+
+#if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 34)
+#error "ipc.proc needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)"
+#endif
+
+extern char** environ;
 
 namespace ipc::proc {
 
@@ -181,16 +189,176 @@ void on_kill_timer(uv_timer_t* t) {
   }
 }
 
-void on_exit(uv_process_t* p, int64_t status, int sig) {
-  proc_core* c = core_of(reinterpret_cast<uv_handle_t*>(p));
-  c->exited = true;
-  c->exit_status = status;
-  c->term_signal = sig;
+// Closes the exit watcher (and the pidfd) once the child is reaped.
+void close_watcher(proc_core* c) {
+  if (!c->process_open) return;
   c->process_open = false;
-  uv_close(reinterpret_cast<uv_handle_t*>(p), on_close);
+  if (c->pidfd >= 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_poll), on_close);
+    close(c->pidfd);  // uv_close has already taken it off the loop
+    c->pidfd = -1;
+  } else {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_signal), on_close);
+  }
+}
+
+// Records the wait status `st` of waitpid's result `r`. A child gone
+// without a status (a program that sets SIGCHLD to SIG_IGN has its
+// children reaped by the kernel) ended with `lost_signal`, or 0 = exit 0.
+void record_status(proc_core* c, pid_t r, int st, int lost_signal) {
+  c->exited = true;
+  if (r != c->pid)
+    c->term_signal = lost_signal;
+  else if (WIFSIGNALED(st))
+    c->term_signal = WTERMSIG(st);
+  else
+    c->exit_status = WEXITSTATUS(st);
+}
+
+// The pidfd became readable or some child changed state: reap ours if it
+// has exited.
+void check_exit(proc_core* c) {
+  int st = 0;
+  pid_t r;
+  do {
+    r = waitpid(c->pid, &st, WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0 || (r == c->pid && !WIFEXITED(st) && !WIFSIGNALED(st))) return;
+  record_status(c, r, st, 0);
+  close_watcher(c);
   uv_timer_stop(&c->kill_timer);
   if (!io_settled(c)) uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
   after_event(c);
+}
+
+void on_pidfd(uv_poll_t* h, int, int) { check_exit(core_of(reinterpret_cast<uv_handle_t*>(h))); }
+
+void on_sigchld(uv_signal_t* h, int) { check_exit(core_of(reinterpret_cast<uv_handle_t*>(h))); }
+
+// Whether the kernel gives pidfds (Linux 5.3) and the sandbox allows them,
+// asked once; IPC_PROC_NO_PIDFD=1 in the environment says no, so that the
+// SIGCHLD path can be tested on any machine.
+bool have_pidfd() {
+  static int known = -1;
+  if (known < 0) {
+    const char* off = getenv("IPC_PROC_NO_PIDFD");
+    int fd = off && *off && strcmp(off, "0") != 0
+                 ? -1
+                 : static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+    known = fd >= 0;
+    if (fd >= 0) close(fd);
+  }
+  return known == 1;
+}
+
+// What becomes the child's stdin, stdout and stderr.
+struct child_stdio {
+  int fd[3] = {-1, -1, -1};     // dup2'd onto fd s; -1: see null
+  bool null[3] = {};            // /dev/null; neither: the parent's own fd s
+  int owned[3] = {-1, -1, -1};  // ours to close once the child has started
+  ~child_stdio() {
+    for (int o : owned)
+      if (o >= 0) close(o);
+  }
+};
+
+// A close-on-exec duplicate of `fd` numbered 3 or above, so that no dup2
+// onto 0..2 in the child can overwrite the source of another; or -1.
+int dup_above_stdio(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 3); }
+
+// A close-on-exec pipe whose ends are both 3 or above: in a program
+// started with a standard stream closed, pipe2 may return 0..2, which would
+// then pass for that stream.
+int make_pipe(int fds[2]) {
+  if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+  int err = 0;
+  for (int i = 0; i < 2; i++) {
+    if (fds[i] >= 3) continue;
+    int moved = dup_above_stdio(fds[i]);
+    if (moved < 0) err = errno;
+    close(fds[i]);
+    fds[i] = moved;
+  }
+  if (err) {
+    for (int i = 0; i < 2; i++)
+      if (fds[i] >= 0) close(fds[i]);
+  }
+  return err;
+}
+
+// posix_spawn with the file actions and attributes that give the child
+// exactly its three streams, default signal handling, an empty signal mask
+// and, with `group`, a session of its own. Returns 0 or an errno.
+int spawn_at(const char* path, const spawn_request& req, const child_stdio& io, pid_t* pid) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  if (int e = posix_spawn_file_actions_init(&fa)) return e;
+  if (int e = posix_spawnattr_init(&at)) {
+    posix_spawn_file_actions_destroy(&fa);
+    return e;
+  }
+  int err = 0;
+  for (int s = 0; s < 3 && !err; s++) {
+    if (io.fd[s] >= 0)
+      err = posix_spawn_file_actions_adddup2(&fa, io.fd[s], s);
+    else if (io.null[s])
+      err = posix_spawn_file_actions_addopen(&fa, s, "/dev/null", O_RDWR, 0);
+  }
+  if (!err) err = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  if (!err && req.cwd) err = posix_spawn_file_actions_addchdir_np(&fa, req.cwd);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (req.group) flags |= POSIX_SPAWN_SETSID;
+  if (!err) err = posix_spawnattr_setsigmask(&at, &none);
+  if (!err) err = posix_spawnattr_setsigdefault(&at, &all);
+  if (!err) err = posix_spawnattr_setflags(&at, flags);
+  if (!err) err = posix_spawn(pid, path, &fa, &at, req.args, req.env ? req.env : environ);
+  posix_spawnattr_destroy(&at);
+  posix_spawn_file_actions_destroy(&fa);
+  return err;
+}
+
+// The PATH the child will have.
+const char* child_path(char** env) {
+  if (!env) return getenv("PATH");
+  for (char** e = env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
+  return nullptr;
+}
+
+// Starts req.file, searched like execvp does when it has no '/': each
+// directory of the child's PATH in turn (an empty entry is the current
+// directory), skipping those where it is missing or not executable.
+int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
+  const char* file = req.file;
+  if (!*file) return ENOENT;
+  if (strchr(file, '/')) return spawn_at(file, req, io, pid);
+  const char* path = child_path(req.env);
+  if (!path) path = "/bin:/usr/bin";
+  size_t flen = strlen(file);
+  int err = ENOENT;
+  for (const char* p = path;; p++) {
+    const char* end = strchrnul(p, ':');
+    size_t dlen = static_cast<size_t>(end - p);
+    char full[4096];
+    if (dlen + 1 + flen < sizeof full) {
+      memcpy(full, p, dlen);
+      size_t at = dlen;
+      if (dlen) full[at++] = '/';
+      memcpy(full + at, file, flen + 1);
+      if (access(full, X_OK) == 0) {
+        int e = spawn_at(full, req, io, pid);
+        if (e != EACCES && e != ENOENT && e != ENOTDIR && e != ENOEXEC) return e;
+        if (e == EACCES) err = EACCES;
+      } else if (errno == EACCES) {
+        err = EACCES;
+      }
+    }
+    if (!*end) return err;
+    p = end;
+  }
 }
 
 // Closes every handle of a core that no Lua handle refers to any more.
@@ -199,10 +367,7 @@ void close_all(proc_core* c) {
   c->owner = nullptr;
   c->detached = true;
   for (int s = 0; s < 3; s++) close_pipe(c, s);
-  if (c->process_open) {
-    c->process_open = false;
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->process), on_close);
-  }
+  close_watcher(c);
   close_timer(&c->kill_timer);
   close_timer(&c->drain_timer);
   close_timer(&c->wait_timer);
@@ -221,55 +386,81 @@ int start(uv_loop_t* loop, const spawn_request& req, proc_core** out) {
     t->data = c;
     c->live++;
   }
-  uv_stdio_container_t stdio[3];
-  for (int s = 0; s < 3; s++) {
+  child_stdio io;
+  int err = 0;
+  for (int s = 0; s < 3 && !err; s++) {
     switch (req.kind[s]) {
-      case stdio_pipe:
+      case stdio_pipe: {
+        // A pipe, not the socketpair libuv would make: the kernel moves
+        // bulk data through a pipe faster.
+        int fds[2];
+        if ((err = make_pipe(fds))) break;
+        int mine = s == std_in ? fds[1] : fds[0];
+        io.fd[s] = io.owned[s] = s == std_in ? fds[0] : fds[1];
         uv_pipe_init(loop, &c->pipe[s], 0);
         c->pipe[s].data = c;
         c->live++;
         c->pipe_open[s] = true;
-        stdio[s].flags = static_cast<uv_stdio_flags>(
-            UV_CREATE_PIPE | (s == std_in ? UV_READABLE_PIPE : UV_WRITABLE_PIPE));
-        stdio[s].data.stream = reinterpret_cast<uv_stream_t*>(&c->pipe[s]);
+        if (int r = uv_pipe_open(&c->pipe[s], mine)) {  // makes it non-blocking
+          close(mine);
+          err = -r;
+        }
         break;
+      }
       case stdio_fd:
-        stdio[s].flags = UV_INHERIT_FD;
-        stdio[s].data.fd = req.fd[s];
+        io.fd[s] = req.fd[s];
+        if (io.fd[s] < 3) {
+          io.fd[s] = io.owned[s] = dup_above_stdio(req.fd[s]);
+          if (io.fd[s] < 0) err = errno;
+        }
         break;
-      case stdio_inherit:
-        stdio[s].flags = UV_INHERIT_FD;
-        stdio[s].data.fd = s;
+      case stdio_inherit: {
+        // The program's own stream, unless it has none (closed, or a
+        // close-on-exec descriptor of some library in its place).
+        int flags = fcntl(s, F_GETFD);
+        io.null[s] = flags < 0 || (flags & FD_CLOEXEC);
         break;
+      }
     }
   }
-  uv_process_options_t opt{};
-  opt.exit_cb = on_exit;
-  opt.file = req.file;
-  opt.args = req.args;
-  opt.env = req.env;
-  opt.cwd = req.cwd;
-  opt.flags = req.group ? UV_PROCESS_DETACHED : 0;  // setsid(): new group
-  opt.stdio_count = 3;
-  opt.stdio = stdio;
-  // Only the stdio given above may reach the child, also when the program
-  // holds inheritable descriptors (Lua's own files are).
-  // Best effort: should listing them fail (no /proc), nothing is marked.
-  ipc::inherit_guard guard;
-  ipc::inherit_guard_arm(&guard);
-  int r = uv_spawn(loop, &c->process, &opt);
-  ipc::inherit_guard_release(&guard);
-  c->process.data = c;
-  c->live++;
-  c->process_open = true;
-  if (r < 0) {
-    close_all(c);
-    return -r;
+  // The exit watcher: a pidfd after the spawn, or SIGCHLD from before it,
+  // so that an early exit cannot be missed.
+  c->pidfd = -1;
+  bool by_pidfd = have_pidfd();
+  if (!err && !by_pidfd) {
+    uv_signal_init(loop, &c->exit_signal);
+    c->exit_signal.data = c;
+    c->live++;
+    c->process_open = true;
+    err = -uv_signal_start(&c->exit_signal, on_sigchld, SIGCHLD);
   }
-  c->pid = c->process.pid;
+  pid_t pid = 0;
+  if (!err) err = spawn_child(req, io, &pid);
+  if (err) {
+    close_all(c);
+    return err;
+  }
+  c->pid = pid;
+  if (by_pidfd) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0 || uv_poll_init(loop, &c->exit_poll, fd) < 0) {
+      err = fd < 0 ? errno : EBADF;
+      if (fd >= 0) close(fd);
+      kill(pid, SIGKILL);
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      close_all(c);
+      return err;
+    }
+    c->pidfd = fd;
+    c->exit_poll.data = c;
+    c->live++;
+    c->process_open = true;
+    uv_poll_start(&c->exit_poll, UV_READABLE, on_pidfd);
+  }
   for (int s : {std_out, std_err}) {
     if (c->pipe_open[s]) {
-      r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc, on_read);
+      int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc, on_read);
       if (r < 0) {
         c->error[s] = -r;
         close_pipe(c, s);
@@ -341,21 +532,13 @@ void destroy(proc_core* c, bool* exited, int64_t* status, int* signal) {
   if (c->group) kill(-c->pid, SIGKILL);
   if (!c->exited && c->process_open) {
     kill(c->pid, SIGKILL);
-    // Closing the process handle takes it off libuv's list of children, so
-    // reaping it here cannot race with libuv's own SIGCHLD handling.
-    c->process_open = false;
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->process), on_close);
     int st = 0;
     pid_t r;
     do {
       r = waitpid(c->pid, &st, 0);
     } while (r < 0 && errno == EINTR);
-    c->exited = true;
-    if (r == c->pid && WIFEXITED(st)) {
-      c->exit_status = WEXITSTATUS(st);
-    } else {
-      c->term_signal = r == c->pid && WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL;
-    }
+    record_status(c, r, st, SIGKILL);
+    close_watcher(c);
   }
   *exited = c->exited;
   *status = c->exit_status;

@@ -21,7 +21,7 @@ enum stream_id { std_in = 0, std_out = 1, std_err = 2 };
 // How each of the child's standard streams is connected.
 enum stdio_kind { stdio_inherit = 0, stdio_pipe = 1, stdio_fd = 2 };
 
-// Everything uv_spawn needs; the strings are owned by the caller and only
+// Everything the spawn needs; the strings are owned by the caller and only
 // used during start().
 struct spawn_request {
   const char* file;
@@ -56,14 +56,19 @@ struct proc_core {
   // First, so that luv's uv.walk() can read the handles' data (luv.hpp).
   luv_handle_t walk_standin;
   uv_loop_t* loop;
-  uv_process_t process;
+  // The child's exit is seen through a pidfd (readable once it has exited)
+  // or, where the kernel offers none, through SIGCHLD; either way the child
+  // is reaped with waitpid on its own pid only.
+  uv_poll_t exit_poll;
+  uv_signal_t exit_signal;
+  int pidfd;                 // -1: exit_signal is the watcher
   uv_pipe_t pipe[3];
   uv_timer_t kill_timer;   // options.timeout and its SIGKILL escalation
   uv_timer_t drain_timer;  // options.drain_timeout after the exit
   uv_timer_t wait_timer;   // wakes a blocking h:wait(timeout)
   int live;                // initialised uv handles not yet closed
   bool detached;           // no Lua handle any more: free with the last close
-  bool process_open;
+  bool process_open;       // the exit watcher is open
   bool pipe_open[3];
   bool read_stopped[3];    // reading paused: undelivered output over the cap
   bool group;
