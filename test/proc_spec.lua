@@ -429,6 +429,29 @@ describe("ipc.proc", function()
       h:wait()
       h:close()
     end)
+
+    it("gives pipes 256 KiB of buffer: a child writes 200 KB unread", function()
+      -- Outside wait nothing reads the pipe, so the child can only finish
+      -- its write if the pipe holds it all (a default pipe holds 64 KiB).
+      local marker = H.tmpname()
+      os.remove(marker)
+      local got = 0
+      local h = assert(proc.spawn({ "sh", "-c", "head -c 200000 /dev/zero; : >" .. marker },
+        { stdout = true, callback = function(_, data) got = got + #data end }))
+      local function written()
+        local f = io.open(marker)
+        if f then f:close() end
+        return f ~= nil
+      end
+      local deadline = os.time() + 10
+      while not written() and os.time() < deadline do H.sleep(0.02) end
+      assert.is_true(written(), "the child blocked on a full pipe")
+      assert.equal(0, got)
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal(200000, got)
+      h:close()
+      os.remove(marker)
+    end)
   end)
 
   describe("lifecycle", function()

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -39,6 +40,23 @@ constexpr size_t read_chunk = 64 * 1024;
 constexpr size_t backlog_cap = 256 * 1024;
 constexpr uint64_t kill_grace_ms = 1000;
 
+// Pipes get 256 KiB of kernel buffer instead of 64 KiB: a child such as
+// cat moves 128 KiB per read and write, and through a 64 KiB pipe both
+// sides wake up for every few pages freed. The kernel counts the buffers
+// against the user's pipe-user-pages-soft (64 MiB by default), past which
+// every new pipe of that user gets a single page, so at most 32 pipes of
+// this process (8 MiB) are enlarged at a time; the others keep 64 KiB.
+constexpr int big_pipe_size = 256 * 1024;
+constexpr int big_pipe_max = 32;
+std::atomic<int> big_pipes{0};
+
+bool enlarge_pipe(int fd) {
+  if (big_pipes.fetch_add(1) < big_pipe_max && fcntl(fd, F_SETPIPE_SZ, big_pipe_size) >= 0)
+    return true;
+  big_pipes.fetch_sub(1);
+  return false;
+}
+
 proc_core* core_of(uv_handle_t* h) { return static_cast<proc_core*>(h->data); }
 
 int stream_of(proc_core* c, uv_handle_t* h) {
@@ -58,6 +76,8 @@ void on_close(uv_handle_t* h) {
 void close_pipe(proc_core* c, int s) {
   if (!c->pipe_open[s]) return;
   c->pipe_open[s] = false;
+  if (c->big_pipe[s]) big_pipes.fetch_sub(1);
+  c->big_pipe[s] = false;
   uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), on_close);
 }
 
@@ -395,6 +415,7 @@ int start(uv_loop_t* loop, const spawn_request& req, proc_core** out) {
         // bulk data through a pipe faster.
         int fds[2];
         if ((err = make_pipe(fds))) break;
+        c->big_pipe[s] = enlarge_pipe(fds[0]);
         int mine = s == std_in ? fds[1] : fds[0];
         io.fd[s] = io.owned[s] = s == std_in ? fds[0] : fds[1];
         uv_pipe_init(loop, &c->pipe[s], 0);

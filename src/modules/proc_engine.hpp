@@ -70,6 +70,7 @@ struct proc_core {
   bool detached;           // no Lua handle any more: free with the last close
   bool process_open;       // the exit watcher is open
   bool pipe_open[3];
+  bool big_pipe[3];         // its kernel buffer was enlarged (counted)
   bool read_stopped[3];    // reading paused: undelivered output over the cap
   bool group;
   int pid;
