@@ -259,16 +259,14 @@ void on_sigchld(uv_signal_t* h, int) { check_exit(core_of(reinterpret_cast<uv_ha
 // asked once; IPC_PROC_NO_PIDFD=1 in the environment says no, so that the
 // SIGCHLD path can be tested on any machine.
 bool have_pidfd() {
-  static int known = -1;
-  if (known < 0) {
+  static const bool ok = [] {
     const char* off = getenv("IPC_PROC_NO_PIDFD");
-    int fd = off && *off && strcmp(off, "0") != 0
-                 ? -1
-                 : static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
-    known = fd >= 0;
+    if (off && *off && strcmp(off, "0") != 0) return false;
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
     if (fd >= 0) close(fd);
-  }
-  return known == 1;
+    return fd >= 0;
+  }();
+  return ok;
 }
 
 // What becomes the child's stdin, stdout and stderr.
