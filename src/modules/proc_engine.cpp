@@ -307,7 +307,8 @@ int make_pipe(int fds[2]) {
 // posix_spawn with the file actions and attributes that give the child
 // exactly its three streams, default signal handling, an empty signal mask
 // and, with `group`, a session of its own. Returns 0 or an errno.
-int spawn_at(const char* path, const spawn_request& req, const child_stdio& io, pid_t* pid) {
+int spawn_at(const char* path, char** argv, const spawn_request& req, const child_stdio& io,
+             pid_t* pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   if (int e = posix_spawn_file_actions_init(&fa)) return e;
@@ -332,9 +333,26 @@ int spawn_at(const char* path, const spawn_request& req, const child_stdio& io, 
   if (!err) err = posix_spawnattr_setsigmask(&at, &none);
   if (!err) err = posix_spawnattr_setsigdefault(&at, &all);
   if (!err) err = posix_spawnattr_setflags(&at, flags);
-  if (!err) err = posix_spawn(pid, path, &fa, &at, req.args, req.env ? req.env : environ);
+  if (!err) err = posix_spawn(pid, path, &fa, &at, argv, req.env ? req.env : environ);
   posix_spawnattr_destroy(&at);
   posix_spawn_file_actions_destroy(&fa);
+  return err;
+}
+
+// Starts the program at `path`; like execvp, a file the kernel cannot
+// execute (a script without "#!") is run by /bin/sh.
+int spawn_file(const char* path, const spawn_request& req, const child_stdio& io, pid_t* pid) {
+  int err = spawn_at(path, req.args, req, io, pid);
+  if (err != ENOEXEC) return err;
+  size_t n = 0;
+  while (req.args[n]) n++;
+  auto** argv = static_cast<char**>(malloc((n + 2) * sizeof(char*)));
+  if (!argv) return ENOMEM;
+  argv[0] = const_cast<char*>("/bin/sh");
+  argv[1] = const_cast<char*>(path);
+  for (size_t i = 1; i <= n; i++) argv[i + 1] = req.args[i];  // with the final nullptr
+  err = spawn_at("/bin/sh", argv, req, io, pid);
+  free(argv);
   return err;
 }
 
@@ -348,11 +366,13 @@ const char* child_path(char** env) {
 
 // Starts req.file, searched like execvp does when it has no '/': each
 // directory of the child's PATH in turn (an empty entry is the current
-// directory), skipping those where it is missing or not executable.
+// directory), skipping those where it is missing or not executable. A
+// relative entry names a directory under the child's cwd, which only the
+// child can try.
 int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
   const char* file = req.file;
   if (!*file) return ENOENT;
-  if (strchr(file, '/')) return spawn_at(file, req, io, pid);
+  if (strchr(file, '/')) return spawn_file(file, req, io, pid);
   const char* path = child_path(req.env);
   if (!path) path = "/bin:/usr/bin";
   size_t flen = strlen(file);
@@ -366,9 +386,9 @@ int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
       size_t at = dlen;
       if (dlen) full[at++] = '/';
       memcpy(full + at, file, flen + 1);
-      if (access(full, X_OK) == 0) {
-        int e = spawn_at(full, req, io, pid);
-        if (e != EACCES && e != ENOENT && e != ENOTDIR && e != ENOEXEC) return e;
+      if ((req.cwd && full[0] != '/') || access(full, X_OK) == 0) {
+        int e = spawn_file(full, req, io, pid);
+        if (e != EACCES && e != ENOENT && e != ENOTDIR) return e;
         if (e == EACCES) err = EACCES;
       } else if (errno == EACCES) {
         err = EACCES;
