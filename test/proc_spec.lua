@@ -28,6 +28,33 @@ local function alive(pid)
   return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
 end
 
+-- A fresh directory holding executable shell scripts (name -> body);
+-- the caller removes it.
+local function new_dir(scripts)
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir " .. dir))
+  for name, body in pairs(scripts or {}) do
+    H.writefile(dir .. "/" .. name, "#!/bin/sh\n" .. body .. "\n")
+    assert(os.execute("chmod +x " .. dir .. "/" .. name))
+  end
+  return dir
+end
+
+-- Runs Lua `code` in a child lua5.4 with `env` added to its environment,
+-- started as `sh -c shell lua5.4 code`: `shell` ends in exec "$0" -e "$1"
+-- and may first change what the child inherits (closed streams, ignored
+-- signals). In the child, H, `proc` and luassert's `same` are defined. The
+-- child must exit 0; returns its stdout and stderr.
+local CHILD_PRELUDE = 'require "spec_helper"; local proc = require "ipc.proc"; '
+  .. 'local same = require("luassert").same\n'
+local function lua_child(code, shell, env)
+  local r = assert(proc.run({ "sh", "-c", shell or 'exec "$0" -e "$1"', LUA,
+    CHILD_PRELUDE .. code }, { env = env, timeout = 30 }))
+  assert(r.ok, ("child failed (%s %s):\n%s%s"):format(r.what, r.code, r.stdout, r.stderr))
+  return r.stdout, r.stderr
+end
+
 describe("ipc.proc", function()
   H.check_process_leaks(proc)
 
@@ -223,11 +250,8 @@ describe("ipc.proc", function()
     end)
 
     it("searches argv[0] in the PATH the child will have", function()
-      local dir = os.tmpname()
-      os.remove(dir)
-      assert(os.execute("mkdir " .. dir))
-      H.writefile(dir .. "/ipc-only-here", "#!/bin/sh\necho found\n")
-      assert(os.execute("chmod +x " .. dir .. "/ipc-only-here"))
+      local dir = new_dir { ["ipc-only-here"] = "echo found" }
+      finally(function() os.execute("rm -r " .. dir) end)
       local h, got = spawn_collect({ "ipc-only-here" }, { stdout = true,
         env = { PATH = dir .. ":/usr/bin:/bin" } })
       assert.is_true(h:wait())
@@ -237,8 +261,6 @@ describe("ipc.proc", function()
       assert.is_nil(h2)
       assert.is_string(msg)
       assert.equal(2, code)
-      os.remove(dir .. "/ipc-only-here")
-      os.remove(dir)
     end)
 
     it("runs in cwd", function()
@@ -312,6 +334,140 @@ describe("ipc.proc", function()
       local grandchild = tonumber(text(got.stdout):match("%d+"))
       assert.is_true(alive(grandchild))
       os.execute("kill " .. grandchild)
+    end)
+  end)
+
+  describe("starting children", function()
+    -- Exits, kills, timeouts, polling, many children at once and a dropped
+    -- handle, in a child Lua that prints how many pidfds it holds while a
+    -- child runs: that number shows which exit watcher ran.
+    local EXIT_WATCHING = [[
+      local function pidfds()
+        local list = os.tmpname()
+        os.execute(("ls -l /proc/%d/fd >%s"):format(H.pid(), list))
+        local _, n = H.readfile(list):gsub("anon_inode:%[pidfd%]", "")
+        os.remove(list)
+        return n
+      end
+      for _, code in ipairs { 0, 3, 255 } do
+        local h = assert(proc.spawn("exit " .. code))
+        same({ os.execute("exit " .. code) }, { h:wait() })
+        h:close()
+      end
+      local h = assert(proc.spawn({ "sleep", "30" }))
+      print("pidfds while a child runs: " .. pidfds())
+      assert(h:kill("term"))
+      same({ nil, "signal", 15 }, { h:wait() })
+      h:close()
+      h = assert(proc.spawn({ "sleep", "30" }, { timeout = 0.1 }))
+      same({ nil, "signal", 15 }, { h:wait() })
+      assert(h:timed_out())
+      h:close()
+      h = assert(proc.spawn({ "sleep", "0.2" }))
+      same({ false }, { h:wait(0) })
+      for _ = 1, 500 do
+        if h:wait(0) ~= false then break end
+        H.sleep(0.02)
+      end
+      same({ true, "exit", 0 }, { h:wait(0) })
+      h:close()
+      local hs, outs = {}, {}
+      for i = 1, 20 do
+        outs[i] = {}
+        hs[i] = assert(proc.spawn({ "echo", i }, { stdout = true,
+          callback = function(_, data) table.insert(outs[i], data) end }))
+      end
+      for i = 20, 1, -1 do
+        same({ true, "exit", 0 }, { hs[i]:wait() })
+        same(i .. "\n", table.concat(outs[i]))
+        hs[i]:close()
+      end
+      local hold = { assert(proc.spawn({ "sleep", "30" }, { stdout = true, callback = print })) }
+      local pid = hold[1]:pid()
+      hold[1] = nil
+      collectgarbage()
+      collectgarbage()
+      same(false, os.execute("kill -0 " .. pid .. " 2>/dev/null") == true)
+      same(0, H.zombies())
+      same(0, pidfds())
+      print("ok")
+    ]]
+
+    it("watches exits through SIGCHLD with IPC_PROC_NO_PIDFD=1, no pidfd open", function()
+      assert.equal("pidfds while a child runs: 0\nok\n",
+        lua_child(EXIT_WATCHING, nil, { IPC_PROC_NO_PIDFD = "1" }))
+    end)
+
+    it("watches exits through one pidfd per running child by default", function()
+      assert.equal("pidfds while a child runs: 1\nok\n",
+        lua_child(EXIT_WATCHING, nil, { IPC_PROC_NO_PIDFD = false }))
+    end)
+
+    it("connects swapped standard streams each where it was asked", function()
+      local out, err = lua_child [[
+        local h = assert(proc.spawn({ "sh", "-c", "echo to-out; echo to-err >&2" },
+          { stdout = io.stderr, stderr = io.stdout }))
+        same({ true, "exit", 0 }, { h:wait() })
+      ]]
+      assert.equal("to-err\n", out)
+      assert.equal("to-out\n", err)
+    end)
+
+    it("gives /dev/null for streams the program has closed, pipes above 2", function()
+      -- The program starts with stdin and stdout closed; /dev/null holds
+      -- descriptors 0 and 1 while the first spawn creates the loop, so that
+      -- the stderr pipe of the next spawn gets them from pipe2.
+      local _, err = lua_child([[
+        local a, b = io.open("/dev/null"), io.open("/dev/null")
+        proc.run({ "true" })
+        a:close()
+        b:close()
+        local r = assert(proc.run({ "sh", "-c",
+          'echo "$(readlink /proc/$$/fd/0) $(readlink /proc/$$/fd/1)" >&2; echo to-err >&2' },
+          { stdout = false }))
+        io.stderr:write(r.stderr)
+      ]], 'exec "$0" -e "$1" 0<&- 1>&-')
+      assert.equal("/dev/null /dev/null\nto-err\n", err)
+    end)
+
+    it("searches PATH past entries it cannot run, fails with 13 or 2", function()
+      local a, c, b = new_dir(), new_dir(), new_dir { ["ipc-prog"] = "echo from-b" }
+      finally(function() os.execute(("rm -r %s %s %s"):format(a, b, c)) end)
+      H.writefile(a .. "/ipc-prog", "#!/bin/sh\necho from-a\n")  -- not executable
+      assert(os.execute("mkdir " .. c .. "/ipc-prog"))
+      local function run(path) return proc.run({ "ipc-prog" }, { env = { PATH = path } }) end
+      local r = assert(run(a .. ":" .. c .. ":" .. b))
+      assert.same({ true, "from-b\n" }, { r.ok, r.stdout })
+      assert.equal(13, select(3, run(a)))  -- EACCES
+      assert.equal(13, select(3, run(c)))
+      assert.equal(2, select(3, run(a .. "/none:" .. b .. "/none")))  -- ENOENT
+    end)
+
+    it("searches /bin:/usr/bin when the child has no PATH", function()
+      for _, opts in ipairs { { env = { PATH = false } }, { clear_env = true } } do
+        local r = assert(proc.run({ "env" }, opts))
+        assert.is_true(r.ok)
+        assert.not_matches("\nPATH=", "\n" .. r.stdout)
+      end
+    end)
+
+    it("resets signal dispositions the program inherited", function()
+      local out = lua_child([[
+        os.execute("kill -TERM " .. H.pid())
+        print("TERM ignored here")
+        local h = assert(proc.spawn({ "sleep", "30" }))
+        assert(h:kill("term"))
+        print(h:wait(5))
+        h:close()
+      ]], [[trap '' TERM; exec "$0" -e "$1"]])
+      assert.equal("TERM ignored here\nnil\tsignal\t15\n", out)
+    end)
+
+    it("resolves a relative program path in cwd", function()
+      local dir = new_dir { x = "echo here" }
+      finally(function() os.execute("rm -r " .. dir) end)
+      local r = assert(proc.run({ "./x" }, { cwd = dir }))
+      assert.same({ true, "here\n" }, { r.ok, r.stdout })
     end)
   end)
 
