@@ -469,6 +469,26 @@ describe("ipc.proc", function()
       local r = assert(proc.run({ "./x" }, { cwd = dir }))
       assert.same({ true, "here\n" }, { r.ok, r.stdout })
     end)
+
+    it("searches relative PATH entries under cwd", function()
+      local dir = new_dir { tool = "echo tool" }
+      finally(function() os.execute("rm -r " .. dir) end)
+      for _, path in ipairs { ".", ":/usr/bin", "/none:.:/bin" } do
+        local r = assert(proc.run({ "tool" }, { cwd = dir, env = { PATH = path } }))
+        assert.same({ true, "tool\n" }, { r.ok, r.stdout })
+      end
+    end)
+
+    it("runs a script without #! through /bin/sh, as execvp does", function()
+      local dir = new_dir()
+      finally(function() os.execute("rm -r " .. dir) end)
+      H.writefile(dir .. "/bare", 'echo "bare:$0:$*"\n')
+      assert(os.execute("chmod +x " .. dir .. "/bare"))
+      local r = assert(proc.run({ dir .. "/bare", "a b", "c" }))
+      assert.same({ true, "bare:" .. dir .. "/bare:a b c\n" }, { r.ok, r.stdout })
+      r = assert(proc.run({ "bare", "x" }, { env = { PATH = dir } }))
+      assert.same({ true, "bare:" .. dir .. "/bare:x\n" }, { r.ok, r.stdout })
+    end)
   end)
 
   describe("proc.run", function()
