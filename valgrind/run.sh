@@ -30,10 +30,9 @@ fi
 # not reported back (the child exits 127 instead): the tests of start
 # failures, of the PATH search past a directory and of scripts without
 # "#!" are left to the other runs. Valgrind opens and closes descriptors
-# of its own while it runs, so
-# the descriptor counts that specs compare in after_each hooks may be off by
-# one here: those hook failures are reported, not fatal (the normal and the
-# sanitizer runs check them). Any memcheck error exits with 99 and fails.
+# of its own while it runs, so the descriptor counts that specs compare in
+# after_each hooks may be off by one here: those hook failures are
+# reported, not fatal (the normal and the sanitizer runs check them). Any memcheck error exits with 99 and fails.
 for spec in "$@"; do
   status=0
   $VG lua5.4 "$BUSTED" -o TAP --filter-out="command line too long" \
