@@ -226,6 +226,46 @@ describe("ipc.mmap", function()
       .. "ipc.mmap (closed)\n", out)
   end)
 
+  it("gives the same bytes through large reads and writes", function()
+    -- Reads of 4 MiB and more are allocated in huge pages, writes of 256 KiB
+    -- and more fault their pages in first: neither may change a byte.
+    local unit = {}
+    for i = 1, 251 do unit[i] = string.char((i * 7) % 256) end
+    unit = table.concat(unit)
+    local data = unit:rep((12 << 20) // #unit + 1):sub(1, 12 << 20)
+    H.writefile(path, data)
+    local h = assert(mmap.open(path, "rw"))
+    assert.is_true(h:read("a") == data)
+    h:seek("set", 3)
+    assert.is_true(h:read(9 << 20) == data:sub(4, 3 + (9 << 20)))
+    local patch = ("\1\2\3"):rep(200000) -- 600,000 bytes at an odd offset
+    assert(h:seek("set", 1001))
+    assert.equal(h, h:write(patch))
+    assert(h:flush())
+    h:close()
+    local expect = data:sub(1, 1001) .. patch .. data:sub(1002 + #patch)
+    assert.is_true(H.readfile(path) == expect)
+    H.writefile(path, ("y"):rep(5 << 20) .. "\nz\n") -- a 5 MiB line
+    local lines = {}
+    for l in assert(mmap.open(path)):lines("L") do lines[#lines + 1] = #l end
+    assert.same({ (5 << 20) + 1, 2 }, lines)
+  end)
+
+  it("reports a large write into a file cut under the mapping", function()
+    local out = H.in_child(([[
+      local mmap = require "ipc.mmap"
+      local path = %q
+      local f = assert(io.open(path, "wb"))
+      f:write(("x"):rep(2 << 20))
+      f:close()
+      local h = assert(mmap.open(path, "rw"))
+      assert(os.execute("truncate -s " .. mmap.pagesize .. " " .. path))
+      print(h:write(("w"):rep(1 << 20)))
+      print(h:size(), h:close())
+    ]]):format(path))
+    assert.equal(("nil\tBad address\t14\n%d\ttrue\n"):format(PAGE), out)
+  end)
+
   it("does not swallow a SIGBUS that is not about its mappings", function()
     local ok, what, code, out = H.run_lua [[
       require "ipc.mmap"

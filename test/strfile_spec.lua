@@ -12,6 +12,36 @@ describe("ipc.strfile", function()
     assert.equal("", h:read("a"))
   end)
 
+  it("leaves the state sound when a large read runs out of memory", function()
+    if H.SANITIZED then return end -- the sanitizer's address space defeats ulimit -v
+    -- Large reads install a hinting allocator around the copy; a memory
+    -- error raised inside must leave the state's own allocator in place.
+    local script = H.tmpname()
+    H.writefile(script, [[
+      local strfile = require "ipc.strfile"
+      local h = strfile.open(("s"):rep(32 << 20))
+      local keep, ok, msg = {}, true, nil
+      while ok do
+        h:seek("set", 0)
+        ok, msg = pcall(h.read, h, "a")
+        keep[#keep + 1] = msg
+      end
+      print(msg)
+      keep = nil
+      collectgarbage()
+      h:seek("set", 0)
+      local t = {}
+      for i = 1, 100000 do t[i] = { i } end
+      print(#h:read("a"), #t)
+    ]])
+    local p = io.popen(("ulimit -v 400000 && exec %s %s 2>&1"):format(H.LUA, script))
+    local out = p:read("a")
+    local status = { p:close() }
+    os.remove(script)
+    assert.same({ true, "exit", 0 }, status, out)
+    assert.equal("not enough memory\n" .. (32 << 20) .. "\t100000\n", out)
+  end)
+
   it("is read-only", function()
     local h = strfile.open("abc")
     local ok, msg, code = h:write("x")
