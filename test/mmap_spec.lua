@@ -266,6 +266,40 @@ describe("ipc.mmap", function()
     assert.equal(("nil\tBad address\t14\n%d\ttrue\n"):format(PAGE), out)
   end)
 
+  it("reports a cut file when a finalizer reads another mapping mid-read", function()
+    -- The collector may run finalizers while a read pushes its string; one
+    -- that reads another mapped handle must not erase the outer read's loss.
+    local other = H.tmpname()
+    finally(function() os.remove(other) end)
+    local out = H.in_child(([[
+      local mmap = require "ipc.mmap"
+      local P = mmap.pagesize
+      local f = assert(io.open(%q, "wb"))
+      f:write(("a"):rep(5 * P))
+      f:close()
+      f = assert(io.open(%q, "wb"))
+      f:write(("b"):rep(P))
+      f:close()
+      local o = assert(mmap.open(%q))
+      local h = assert(mmap.open(%q))
+      assert(os.execute("truncate -s " .. P + 10 .. " " .. %q))
+      local in_read, during = false, 0
+      collectgarbage("incremental", 0, 1000) -- finalizers at every step
+      for _ = 1, 2000 do
+        setmetatable({}, { __gc = function()
+          if in_read then during = during + 1 end
+          o:seek("set", 0)
+          assert(#o:read("a") == P)
+        end })
+      end
+      in_read = true
+      local r = table.pack(h:read("a"))
+      in_read = false
+      print(during > 0, r[1], r[2], r[3])
+    ]]):format(path, other, other, path, path))
+    assert.equal("true\tnil\tBad address\t14\n", out)
+  end)
+
   it("does not swallow a SIGBUS that is not about its mappings", function()
     local ok, what, code, out = H.run_lua [[
       require "ipc.mmap"

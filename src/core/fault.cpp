@@ -18,12 +18,7 @@ namespace {
 // The armed range of this thread. Initial-exec TLS is read by the signal
 // handler with a plain %fs-relative load: no lazy allocation, which would
 // not be async-signal-safe.
-struct armed_range {
-  char* lo;
-  char* hi;
-  char* lost;  // start of the part replaced by zero pages, or null
-};
-__attribute__((tls_model("initial-exec"))) thread_local armed_range armed;
+__attribute__((tls_model("initial-exec"))) thread_local fault_state armed;
 
 struct sigaction previous;
 uintptr_t page_mask;
@@ -56,7 +51,7 @@ void chain(int sig, siginfo_t* info, void* context) {
 void on_sigbus(int sig, siginfo_t* info, void* context) {
   int saved_errno = errno;
   auto* at = static_cast<char*>(info->si_addr);
-  armed_range& r = armed;
+  fault_state& r = armed;
   if (info->si_code > 0 && r.lo && at >= r.lo && at < r.hi) {
     auto first = reinterpret_cast<uintptr_t>(at) & page_mask;
     auto end = (reinterpret_cast<uintptr_t>(r.hi) + ~page_mask) & page_mask;
@@ -94,20 +89,29 @@ int install_fault_handler() {
   return install_error;
 }
 
-void fault_arm(char* addr, size_t len) {
-  armed_range& r = armed;
+fault_state fault_arm(char* addr, size_t len) {
+  fault_state& r = armed;
+  fault_state outer = r;
+  r.lo = nullptr;  // never a moment with the new bounds and an old loss
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   r.lost = nullptr;
   r.hi = addr + len;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   r.lo = addr;
   std::atomic_signal_fence(std::memory_order_seq_cst);
+  return outer;
 }
 
-char* fault_disarm() {
+char* fault_disarm(const fault_state& outer) {
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  armed_range& r = armed;
+  fault_state& r = armed;
   r.lo = nullptr;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   char* lost = r.lost;
-  r.lost = nullptr;
+  r.lost = outer.lost;
+  r.hi = outer.hi;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r.lo = outer.lo;
   return lost;
 }
 

@@ -21,11 +21,21 @@ namespace ipc {
 // Installs the SIGBUS handler once per process; returns 0 or an errno.
 int install_fault_handler();
 
-// Arms [addr, addr + len) for the calling thread and forgets earlier faults.
-void fault_arm(char* addr, size_t len);
+// The armed range of a thread and where its loss starts (null: none yet).
+struct fault_state {
+  char* lo;
+  char* hi;
+  char* lost;
+};
+
+// Arms [addr, addr + len) for the calling thread, with no loss recorded;
+// returns what was armed before. Accesses nest: the collector may run a
+// finalizer that reads another mapped handle while a read is pushing its
+// string, and that inner access must leave the outer one as it was.
+fault_state fault_arm(char* addr, size_t len);
 // Disarms; returns the start of the lost part of the armed range, or null
-// if no access faulted since fault_arm.
-char* fault_disarm();
+// if no access faulted since fault_arm, and re-arms `outer`.
+char* fault_disarm(const fault_state& outer);
 // Disarms if the armed range starts at `addr` (a mapping about to go away).
 void fault_forget(char* addr);
 

@@ -33,21 +33,23 @@ struct view {
   const char* addr;
   size_t size;
   size_t pos;
+  fault_state outer;  // what was armed before this access (mapped handles)
 };
 
 view view_of(memfile* f) {
-  if (f->mapped) fault_arm(f->addr, f->mapped);
-  return view{f->addr, f->readable ? f->size : f->pos, f->pos};
+  view v{f->addr, f->readable ? f->size : f->pos, f->pos, {}};
+  if (f->mapped) v.outer = fault_arm(f->addr, f->mapped);
+  return v;
 }
 
-// Ends an access to `f`: stores the position and, for a mapped handle,
-// disarms the SIGBUS guard. If a page was lost because the file shrank,
-// the handle shrinks to the part still backed by the file and EFAULT is
-// returned.
-int settle(memfile* f, size_t pos) {
-  f->pos = pos;
+// Ends the access `v` to `f`: stores its position and, for a mapped
+// handle, disarms the SIGBUS guard. If a page was lost because the file
+// shrank, the handle shrinks to the part still backed by the file and
+// EFAULT is returned.
+int settle(memfile* f, const view& v) {
+  f->pos = v.pos;
   if (!f->mapped) return 0;
-  char* lost = fault_disarm();
+  char* lost = fault_disarm(v.outer);
   if (!lost) return 0;
   auto keep = static_cast<size_t>(lost - f->addr);
   if (keep < f->mapped) f->mapped = keep;
@@ -235,7 +237,7 @@ int g_read(lua_State* L, memfile* f, int first) {
     n = first + 1;
   } else {
     if (!lua_checkstack(L, nargs + LUA_MINSTACK)) {
-      settle(f, v.pos);
+      settle(f, v);
       luaL_checkstack(L, nargs + LUA_MINSTACK, "too many arguments");
     }
     success = 1;
@@ -244,7 +246,7 @@ int g_read(lua_State* L, memfile* f, int first) {
         int exact;
         lua_Integer l = lua_tointegerx(L, n, &exact);
         if (!exact || l < 0) {
-          settle(f, v.pos);
+          settle(f, v);
           luaL_checkinteger(L, n);
           luaL_argerror(L, n, "invalid count");
         }
@@ -269,13 +271,13 @@ int g_read(lua_State* L, memfile* f, int first) {
           success = 1;
           break;
         default:
-          settle(f, v.pos);
+          settle(f, v);
           luaL_checkstring(L, n);
           return luaL_argerror(L, n, "invalid format");
       }
     }
   }
-  int err = settle(f, v.pos);
+  int err = settle(f, v);
   if (!err && !f->readable) err = EBADF;
   if (err) return push_failure(L, err);  // like liolib after ferror()
   if (!success) {
@@ -296,7 +298,7 @@ int io_readline_plain(lua_State* L) {
   if (!f->readable) return luaL_error(L, "%s", std::strerror(EBADF));
   view v = view_of(f);
   int ok = read_line(L, v, true);
-  if (settle(f, v.pos)) return luaL_error(L, "%s", std::strerror(EFAULT));
+  if (settle(f, v)) return luaL_error(L, "%s", std::strerror(EFAULT));
   return ok;
 }
 
@@ -361,12 +363,11 @@ int meth_write(lua_State* L) {
     }
     size_t avail = f->size - f->pos;
     size_t k = len < avail ? len : avail;
-    if (f->mapped) {
-      fault_arm(f->addr, f->mapped);
-      if (k >= prefault_min) prefault_write(f->addr + f->pos, k);
-    }
+    view v = view_of(f);
+    if (f->mapped && k >= prefault_min) prefault_write(f->addr + f->pos, k);
     std::memcpy(f->addr + f->pos, s, k);
-    err = settle(f, f->pos + k);
+    v.pos += k;
+    err = settle(f, v);
     if (!err && k < len) err = ENOSPC;
   }
   if (err == ENOSPC) return push_failure(L, "not enough space", err);
