@@ -1,6 +1,8 @@
 // The process engine of ipc.proc (see proc_engine.hpp).
 #include "proc_engine.hpp"
 
+#include "../core/status.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -169,10 +171,7 @@ void read_rest(proc_core* c, int s) {
       b.data = p;
       b.cap = b.len + read_chunk;
     }
-    ssize_t n;
-    do {
-      n = read(fd, b.data + b.len, b.cap - b.len);
-    } while (n < 0 && errno == EINTR);
+    ssize_t n = retry_eintr([&] { return read(fd, b.data + b.len, b.cap - b.len); });
     if (n <= 0) return;  // EOF, EAGAIN or an error: the pipe is closed next
     b.len += static_cast<size_t>(n);
     total += static_cast<size_t>(n);
@@ -239,10 +238,7 @@ void record_status(proc_core* c, pid_t r, int st, int lost_signal) {
 // has exited.
 void check_exit(proc_core* c) {
   int st = 0;
-  pid_t r;
-  do {
-    r = waitpid(c->pid, &st, WNOHANG);
-  } while (r < 0 && errno == EINTR);
+  pid_t r = retry_eintr([&] { return waitpid(c->pid, &st, WNOHANG); });
   if (r == 0 || (r == c->pid && !WIFEXITED(st) && !WIFSIGNALED(st))) return;
   record_status(c, r, st, 0);
   close_watcher(c);
@@ -486,8 +482,7 @@ int start(uv_loop_t* loop, const spawn_request& req, proc_core** out) {
       err = fd < 0 ? errno : EBADF;
       if (fd >= 0) close(fd);
       kill(pid, SIGKILL);
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+      retry_eintr([&] { return waitpid(pid, nullptr, 0); });
       close_all(c);
       return err;
     }
@@ -572,10 +567,7 @@ void destroy(proc_core* c, bool* exited, int64_t* status, int* signal) {
   if (!c->exited && c->process_open) {
     kill(c->pid, SIGKILL);
     int st = 0;
-    pid_t r;
-    do {
-      r = waitpid(c->pid, &st, 0);
-    } while (r < 0 && errno == EINTR);
+    pid_t r = retry_eintr([&] { return waitpid(c->pid, &st, 0); });
     record_status(c, r, st, SIGKILL);
     close_watcher(c);
   }
