@@ -1,85 +1,180 @@
-// Which libuv loop, and who runs it (see loop.hpp).
+// The private libuv loop of a Lua state (see loop.hpp).
 #include "loop.hpp"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
 #include <new>
 
-namespace ipc {
+#include "../platform/sigpipe.hpp"
 
+namespace ipc {
 namespace {
 
-constexpr const char* state_key = "ipc.loop";
+const char state_key = 0;  // its address is the registry key
 
-// One per Lua state, anchored in the registry. Its __gc closes the private
-// loop when the state closes; by then every handle of ours has been closed
-// by its own finalizer (it was created later, so it is finalized first).
-struct loop_state {
-  uv_loop_t* priv;
-  int priv_depth;
-  int luv_depth;
-};
+// Bumped in the child of every fork: a loop made before the fork shares
+// its kernel objects (epoll set, eventfd) with the parent and must never be
+// run or closed in the child.
+unsigned generation = 1;
+pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+void on_fork_child() { generation++; }
+void install_atfork() { pthread_atfork(nullptr, nullptr, on_fork_child); }
 
 void close_leftover(uv_handle_t* h, void*) {
   if (!uv_is_closing(h)) uv_close(h, nullptr);
 }
 
-int loop_state_gc(lua_State* L) {
-  auto* st = static_cast<loop_state*>(lua_touserdata(L, 1));
-  if (st->priv) {
-    uv_walk(st->priv, close_leftover, nullptr);
-    while (uv_loop_close(st->priv) == UV_EBUSY) uv_run(st->priv, UV_RUN_DEFAULT);
-    delete st->priv;
-    st->priv = nullptr;
-  }
+// __gc of the state's loop sentinel: the state is closing, every handle of
+// ours was finalized before (they were made later). What is left on the
+// loop is closed and run to completion. A loop inherited through fork is
+// left alone: closing it would take the parent's descriptors off the
+// parent's epoll set.
+int state_gc(lua_State* L) {
+  auto* ls = static_cast<loop_state*>(lua_touserdata(L, 1));
+  uv_loop_t* loop = ls->loop;
+  ls->loop = nullptr;
+  if (!loop || ls->generation != generation) return 0;
+  uv_walk(loop, close_leftover, nullptr);
+  while (uv_loop_close(loop) == UV_EBUSY) uv_run(loop, UV_RUN_DEFAULT);
+  delete loop;
   return 0;
 }
 
-loop_state* state_of(lua_State* L) {
-  if (lua_getfield(L, LUA_REGISTRYINDEX, state_key) == LUA_TUSERDATA) {
-    auto* st = static_cast<loop_state*>(lua_touserdata(L, -1));
-    lua_pop(L, 1);
-    return st;
+void on_wake(uv_async_t*) {}  // the thread's results are read after the run
+void on_alarm(uv_timer_t*) {}
+
+// libuv's first loop of the process sets up its signal pipe and aborts if
+// that fails; with fewer than a handful of free descriptors the first loop
+// is refused with EMFILE instead. Later loops report their own failures.
+int preflight_descriptors() {
+  static bool done = false;
+  if (done) return 0;
+  int fds[8];
+  int n = 0, err = 0;
+  for (; n < 8; n++) {
+    fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fds[n] < 0) {
+      err = errno;
+      break;
+    }
   }
-  lua_pop(L, 1);
-  auto* st = static_cast<loop_state*>(lua_newuserdatauv(L, sizeof(loop_state), 0));
-  *st = loop_state{nullptr, 0, 0};
-  lua_createtable(L, 0, 1);
-  lua_pushcfunction(L, loop_state_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_setmetatable(L, -2);
-  lua_setfield(L, LUA_REGISTRYINDEX, state_key);
-  return st;
+  for (int i = 0; i < n; i++) close(fds[i]);
+  if (!err) done = true;
+  return err;
+}
+
+int init_loop(loop_state* ls) {
+  if (int err = preflight_descriptors()) return err;
+  auto* loop = new (std::nothrow) uv_loop_t;
+  if (!loop) return ENOMEM;
+  int r = uv_loop_init(loop);
+  if (r < 0) {
+    delete loop;
+    return -r;
+  }
+  r = uv_async_init(loop, &ls->wake, on_wake);
+  if (r < 0) {
+    uv_loop_close(loop);
+    delete loop;
+    return -r;
+  }
+  uv_unref(reinterpret_cast<uv_handle_t*>(&ls->wake));
+  uv_timer_init(loop, &ls->alarm);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&ls->alarm));
+  ls->loop = loop;
+  ls->generation = generation;
+  return 0;
 }
 
 }  // namespace
 
-int current_loop(lua_State* L, loop_ref* out) {
-  loop_state* st = state_of(L);
-  if (luv_ctx_t* ctx = luv_context_of(L)) {
-    *out = loop_ref{ctx->loop, ctx, &st->luv_depth};
-    return 0;
-  }
-  if (!st->priv) {
-    auto* loop = new (std::nothrow) uv_loop_t;
-    if (!loop) return ENOMEM;
-    int r = uv_loop_init(loop);
-    if (r < 0) {
-      delete loop;
-      return -r;
-    }
-    st->priv = loop;
-  }
-  *out = loop_ref{st->priv, nullptr, &st->priv_depth};
-  return 0;
+loop_state* existing_loop(lua_State* L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
+  auto* ls = static_cast<loop_state*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  if (!ls || !ls->loop || ls->generation != generation) return nullptr;
+  return ls;
 }
 
-void run_step(const loop_ref& ref, uv_run_mode mode) {
-  ++*ref.depth;
-  uv_run(ref.loop, mode);
-  --*ref.depth;
+loop_state* loop_of(lua_State* L, int* err) {
+  pthread_once(&atfork_once, install_atfork);
+  *err = 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
+  auto* ls = static_cast<loop_state*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  if (!ls) {
+    ls = static_cast<loop_state*>(lua_newuserdatauv(L, sizeof(loop_state), 0));
+    *ls = loop_state{};
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, state_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &state_key);
+  }
+  if (ls->loop && ls->generation != generation) {
+    // A forked child: the inherited loop is the parent's; start afresh and
+    // leave the old one (and whatever it holds) untouched.
+    *ls = loop_state{};
+  }
+  if (!ls->loop && (*err = init_loop(ls)) != 0) return nullptr;
+  return ls;
 }
 
-bool loop_busy(const loop_ref& ref) {
-  return *ref.depth > 0 || (ref.luv && ref.luv->mode != -1);
+void pump(loop_state* ls) {
+  // A loop with nothing active returns from uv_run without polling; the
+  // wake handle, referenced for this run, makes it poll once, so that what
+  // its descriptor reports is always taken off (a host loop polling the
+  // descriptor would otherwise wake again and again).
+  uv_handle_t* wake = reinterpret_cast<uv_handle_t*>(&ls->wake);
+  uv_ref(wake);
+  sigpipe_guard guard;
+  os_sigpipe_block(&guard);
+  uv_run(ls->loop, UV_RUN_NOWAIT);
+  os_sigpipe_unblock(&guard);
+  uv_unref(wake);
+}
+
+void run_once(loop_state* ls, double seconds) {
+  uv_handle_t* alarm = reinterpret_cast<uv_handle_t*>(&ls->alarm);
+  if (seconds >= 0) {
+    double ms = std::ceil(seconds * 1000.0);
+    if (ms > 1e12) ms = 1e12;
+    uv_update_time(ls->loop);
+    uv_timer_start(&ls->alarm, on_alarm, static_cast<uint64_t>(ms), 0);
+    uv_ref(alarm);
+  }
+  sigpipe_guard guard;
+  os_sigpipe_block(&guard);
+  uv_run(ls->loop, UV_RUN_ONCE);
+  os_sigpipe_unblock(&guard);
+  uv_timer_stop(&ls->alarm);
+  uv_unref(alarm);
+}
+
+double loop_timeout(loop_state* ls) {
+  // libuv answers 0 for a loop with nothing active; for a host loop that
+  // means "no timer".
+  if (ls->dirty) return 0;
+  if (!uv_loop_alive(ls->loop)) return -1;
+  uv_update_time(ls->loop);
+  int ms = uv_backend_timeout(ls->loop);
+  if (ms < 0) return -1;
+  return ms / 1000.0;
+}
+
+int loop_fd(loop_state* ls) { return uv_backend_fd(ls->loop); }
+
+bool loop_active(loop_state* ls) {
+  return ls->busy > 0 || ls->anchored > 0 || uv_loop_alive(ls->loop);
+}
+
+unsigned fork_generation() {
+  pthread_once(&atfork_once, install_atfork);
+  return generation;
 }
 
 double monotonic_now() { return static_cast<double>(uv_hrtime()) / 1e9; }

@@ -1,32 +1,66 @@
-// Which libuv loop, and who runs it.
-// Without luv, every Lua state gets a private loop, created on first use,
-// run only inside blocking calls such as h:wait(), and closed when the Lua
-// state closes. When luv is loaded, handles live on luv's loop instead, and
-// luv's uv.run() drives them. This is the only place that decides.
+// The private libuv loop of a Lua state.
+//
+// Every Lua state that uses luaipc gets one libuv loop of its own, created
+// on first use and closed when the state closes; luaipc never touches any
+// other loop. libuv callbacks of luaipc never call Lua: they record what
+// happened, and Lua code sees it once the loop has returned. So the loop is
+// never re-entered, and no Lua error can unwind through libuv.
+//
+// Who runs the loop is decided by suspend.hpp: a blocking call runs it
+// itself; a host event loop polls loop_fd() and calls step (ipc.loop); when
+// luv is loaded, a luv poll handle and a luv timer do that (luv_driver.hpp).
 #pragma once
 
 #include <uv.h>
 
-#include "luv.hpp"
+#include "lua.hpp"
 
 namespace ipc {
 
-struct loop_ref {
-  uv_loop_t* loop = nullptr;
-  luv_ctx_t* luv = nullptr;  // set when `loop` is luv's loop
-  int* depth = nullptr;      // how many of our own runs of `loop` are active
+struct loop_state {
+  uv_loop_t* loop;   // null until first use
+  uv_async_t wake;   // woken by threads (blocking.hpp); unreferenced
+  uv_timer_t alarm;  // bounds a blocking run (deadline, interrupt checks)
+  int busy;          // blocking jobs on threads whose results are awaited
+  int anchored;      // handles kept alive for a host loop (luv) until settled
+  int dirty;         // events were recorded that a step has not delivered
+  unsigned generation;  // the process generation the loop belongs to
+  // Completed jobs of blocking.cpp, handed over under the job lock.
+  void* done_jobs;
 };
 
-// Finds the loop for new handles of this state, creating the private loop
-// on first use (that may raise a memory error). Returns 0 or an errno.
-int current_loop(lua_State* L, loop_ref* out);
+// The loop state of L's Lua state; its libuv loop is created on first use.
+// Returns nullptr and sets *err (an errno value) when the loop cannot be
+// made: EMFILE when descriptors run out, never an abort. May raise a memory
+// error.
+loop_state* loop_of(lua_State* L, int* err);
 
-// Runs one step of the loop (UV_RUN_ONCE or UV_RUN_NOWAIT), counted as our
-// own run so that a nested blocking wait can be refused.
-void run_step(const loop_ref& ref, uv_run_mode mode);
+// The loop state if it exists already and belongs to this process (not to
+// the parent of a fork); never creates one, never raises.
+loop_state* existing_loop(lua_State* L);
 
-// True when the loop is being run right now, by uv.run() or by us.
-bool loop_busy(const loop_ref& ref);
+// Runs what is ready without blocking. Calls no Lua.
+void pump(loop_state* ls);
+
+// Runs the loop until something happened or `seconds` passed (< 0: no
+// limit). Calls no Lua.
+void run_once(loop_state* ls, double seconds);
+
+// Seconds until the loop's next timer, or < 0 when none; 0 when something
+// is ready to run now, or recorded events wait for a step to deliver them.
+double loop_timeout(loop_state* ls);
+
+// The descriptor that becomes readable when the loop has something to do,
+// or -1 where the platform has none.
+int loop_fd(loop_state* ls);
+
+// Whether the loop has work that keeps a host loop alive: active handles
+// or awaited jobs.
+bool loop_active(loop_state* ls);
+
+// Which process generation this is: bumped in the child of every fork,
+// so that handles can tell they were inherited.
+unsigned fork_generation();
 
 // Seconds on the monotonic clock.
 double monotonic_now();

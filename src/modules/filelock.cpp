@@ -3,9 +3,10 @@
 // belong to the io.open handle, not to the process, so two handles of one
 // file exclude each other and closing another handle of the file keeps the
 // lock. After a lock is taken, the FILE's read buffer is dropped so that
-// reads see what other processes wrote while we waited. Inside a luv
-// program, a coroutine's lock first tries without waiting; a wait that is
-// needed runs on libuv's thread pool.
+// reads see what other processes wrote while we waited. A lock that has
+// to wait does so on a thread of its own (core/blocking.hpp), so that an
+// interrupt ends a plain wait and a coroutine under luv or a scheduler
+// suspends instead of blocking its thread.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -13,9 +14,9 @@
 #include <cstdio>
 #include <new>
 
-#include "../core/luv.hpp"
-#include "../core/pool.hpp"
+#include "../core/blocking.hpp"
 #include "../core/status.hpp"
+#include "../core/suspend.hpp"
 
 #ifndef F_OFD_SETLK
 #error "open-file-description locks (F_OFD_SETLK, Linux 3.15) are required"
@@ -96,43 +97,80 @@ int push_lock_result(lua_State* L, int err, bool trying) {
   return ipc::push_result(L, err);
 }
 
-// A waiting lock on libuv's thread pool. It uses its own descriptor, a
+// A waiting lock on a thread of its own. It uses its own descriptor, a
 // duplicate that shares the open file description (and so the lock), so
-// that the program closing the file meanwhile cannot make the pool thread
-// lock whatever file reuses the descriptor number.
+// that the program closing the file meanwhile cannot make the thread lock
+// whatever file reuses the descriptor number.
 struct lock_job {
-  ipc::pool_job job;
-  luaL_Stream* stream;  // kept alive by the job's anchor
+  ipc::blocking_job job;
   lock_args args;
   int fd;
   int err;
 };
 
-void lock_work(ipc::pool_job* j) {
+void lock_work(ipc::blocking_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
   k->err = set_lock(k->fd, k->args, true);
 }
 
-// Closes the job's duplicate descriptor. The lock stays with the open file
-// description, unless the program closed the file during the wait: then
-// this was its last descriptor, and the lock goes with it.
-void close_dup(lock_job* k) {
+// A lock taken for a caller that has gone is released.
+void lock_undo(ipc::blocking_job* j) {
+  auto* k = reinterpret_cast<lock_job*>(j);
+  if (k->err == 0) {
+    lock_args a = k->args;
+    a.type = F_UNLCK;
+    set_lock(k->fd, a, false);
+  }
+}
+
+// Closing the duplicate keeps the lock with the open file description,
+// unless the program closed the file during the wait: then this was its
+// last descriptor, and the lock goes with it.
+void lock_destroy(ipc::blocking_job* j) {
+  auto* k = reinterpret_cast<lock_job*>(j);
   if (k->fd >= 0) close(k->fd);
-  k->fd = -1;
-}
-
-int lock_finish(lua_State* L, ipc::pool_job* j) {
-  auto* k = reinterpret_cast<lock_job*>(j);
-  close_dup(k);  // before the caller goes on, so no stray lock outlives it
-  if (j->cancelled) k->err = ECANCELED;  // lock jobs have no timeout: unused
-  if (k->err == 0 && k->stream->closef != nullptr) discard_buffer(k->stream->f);
-  return push_lock_result(L, k->err, false);
-}
-
-void lock_cleanup(ipc::pool_job* j) {
-  auto* k = reinterpret_cast<lock_job*>(j);
-  close_dup(k);
   delete k;
+}
+
+// The step of a lock waiting for its thread: stack 1 file, 2 the job's
+// box, 3.. wait's own slots.
+int lock_step(lua_State* L, ipc::loop_state*) {
+  ipc::blocking_job* j = ipc::finished_job(L, 2);
+  if (!j) return ipc::step_wait;
+  int err = reinterpret_cast<lock_job*>(j)->err;
+  ipc::finish_job(L, j);  // closes the duplicate before the caller goes on
+  auto* stream = static_cast<luaL_Stream*>(lua_touserdata(L, 1));
+  if (err == 0 && stream->closef != nullptr) discard_buffer(stream->f);
+  return push_lock_result(L, err, false);
+}
+
+int lock_expired(lua_State* L) { return ipc::push_failure(L, ETIMEDOUT); }
+
+void lock_abandon(lua_State* L) { ipc::abandon_job(L, 2); }
+
+const ipc::wait_op lock_op = {3, lock_step, lock_expired, lock_abandon};
+
+// Waits for the range on a thread; the caller waits for that thread as
+// any luaipc call waits (core/suspend.hpp).
+int lock_waiting(lua_State* L, const lock_args& a) {
+  int lerr = 0;
+  ipc::loop_state* ls = ipc::loop_of(L, &lerr);
+  if (!ls) return ipc::push_failure(L, lerr);
+  int fd = fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return ipc::push_failure(L, errno);
+  auto* k = new (std::nothrow) lock_job();
+  if (!k) {
+    close(fd);
+    return luaL_error(L, "not enough memory");
+  }
+  k->job.work = lock_work;
+  k->job.undo = lock_undo;
+  k->job.destroy = lock_destroy;
+  k->args = a;
+  k->fd = fd;
+  lua_settop(L, 1);
+  if (int err = ipc::start_job(L, ls, &k->job)) return ipc::push_failure(L, err);
+  return ipc::wait(L, &lock_op, -1);
 }
 
 int lock(lua_State* L, bool trying) {
@@ -140,30 +178,9 @@ int lock(lua_State* L, bool trying) {
   FILE* f = a.stream->f;
   int err = flush_writes(f);
   if (err) return ipc::push_failure(L, err);
-  if (!trying && ipc::luv_can_suspend(L)) {
-    // Without waiting first: a free range needs no pool thread at all, and
-    // is taken even while every pool thread is busy.
-    err = set_lock(fileno(f), a, false);
-    if (err != EAGAIN) {
-      if (!err) discard_buffer(f);
-      return push_lock_result(L, err, false);
-    }
-    int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) return ipc::push_failure(L, errno);
-    auto* k = new (std::nothrow) lock_job();
-    if (!k) {
-      close(fd);
-      return luaL_error(L, "not enough memory");
-    }
-    k->job.work = lock_work;
-    k->job.finish = lock_finish;
-    k->job.cleanup = lock_cleanup;
-    k->stream = a.stream;
-    k->args = a;
-    k->fd = fd;
-    return ipc::await_pool(L, &k->job, 1);
-  }
-  err = set_lock(fileno(f), a, !trying);
+  // Without waiting first: a free range needs no thread at all.
+  err = set_lock(fileno(f), a, false);
+  if (err == EAGAIN && !trying) return lock_waiting(L, a);
   if (!err) discard_buffer(f);
   return push_lock_result(L, err, trying);
 }

@@ -1,5 +1,5 @@
-// luaopen_ipc: require "ipc" returns a table of the six modules, each also
-// registered in package.loaded under its own name.
+// luaopen_ipc: require "ipc" returns a table of the seven modules, each
+// also registered in package.loaded under its own name.
 #include "../core/lua.hpp"
 
 IPC_EXPORT int luaopen_ipc_shm(lua_State* L);
@@ -8,6 +8,7 @@ IPC_EXPORT int luaopen_ipc_mmap(lua_State* L);
 IPC_EXPORT int luaopen_ipc_filelock(lua_State* L);
 IPC_EXPORT int luaopen_ipc_proc(lua_State* L);
 IPC_EXPORT int luaopen_ipc_strfile(lua_State* L);
+IPC_EXPORT int luaopen_ipc_loop(lua_State* L);
 
 IPC_EXPORT int luaopen_ipc(lua_State* L) {
   static const struct {
@@ -21,8 +22,9 @@ IPC_EXPORT int luaopen_ipc(lua_State* L) {
       {"filelock", "ipc.filelock", luaopen_ipc_filelock},
       {"proc", "ipc.proc", luaopen_ipc_proc},
       {"strfile", "ipc.strfile", luaopen_ipc_strfile},
+      {"loop", "ipc.loop", luaopen_ipc_loop},
   };
-  lua_createtable(L, 0, 6);
+  lua_createtable(L, 0, 7);
   for (const auto& m : modules) {
     luaL_requiref(L, m.name, m.open, 0);
     lua_setfield(L, -2, m.field);

@@ -3,22 +3,24 @@
 // refers to the semaphore created (see ipc::object_id); handles that are
 // already open keep working. Waits with a timeout use an absolute deadline on the
 // monotonic clock, so a signal (EINTR, retried) cannot stretch or cut them.
-// Inside a luv program, a coroutine's dec first tries without waiting; a
-// wait that is needed runs on libuv's thread pool (core/pool) and the
-// handle stays open until that wait has ended.
+// A dec that has to wait in a coroutine that may not block its thread
+// (under luv or a scheduler, see core/suspend.hpp) first tries without
+// waiting; a wait that is needed runs on a thread of its own
+// (core/blocking.hpp), which holds its own reference to the mapping.
 #include <fcntl.h>
 #include <semaphore.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <atomic>
 #include <cmath>
 #include <new>
 
+#include "../core/blocking.hpp"
 #include "../core/handle.hpp"
-#include "../core/luv.hpp"
 #include "../core/names.hpp"
-#include "../core/pool.hpp"
 #include "../core/status.hpp"
+#include "../core/suspend.hpp"
 
 // sem_clockwait (glibc 2.30) waits against CLOCK_MONOTONIC; without it the
 // deadline has to be on CLOCK_REALTIME for sem_timedwait.
@@ -39,13 +41,26 @@ constexpr size_t max_name_len = NAME_MAX - 4;
 // Timeouts beyond this many seconds (about 31 years) mean "forever".
 constexpr double forever_seconds = 1e9;
 
+// The mapping of a semaphore, shared by its handle and the threads that
+// wait on it: the last of them unmaps it.
+struct shared_sem {
+  sem_t* sem;
+  std::atomic<int> refs;
+};
+
+int unref_sem(shared_sem* sh) {
+  if (sh->refs.fetch_sub(1) != 1) return 0;
+  int err = sem_close(sh->sem) == 0 ? 0 : errno;
+  delete sh;
+  return err;
+}
+
 struct semaphore {
   ipc::handle base;
   sem_t* sem;
-  int busy;             // waits in flight on the thread pool
+  shared_sem* shared;
   bool creator;         // close removes the name
   ipc::object_id id;    // of the semaphore created
-  bool close_deferred;  // closed while busy: sem_close when busy drops to 0
   char name[ipc::os_name_size];
 };
 
@@ -53,12 +68,8 @@ int release(ipc::handle* h) {
   auto* s = reinterpret_cast<semaphore*>(h);
   int err = 0;
   if (s->creator) err = ipc::unlink_sem_if_same(s->name, s->id);
-  // A pool thread may still wait on the mapping: unmap it after that wait.
-  if (s->busy > 0)
-    s->close_deferred = true;
-  else if (sem_close(s->sem) != 0 && !err)
-    err = errno;
-  return err;
+  int close_err = unref_sem(s->shared);
+  return err ? err : close_err;
 }
 
 // How h:dec() waits.
@@ -129,65 +140,109 @@ int push_down_result(lua_State* L, int err) {
   return 1;
 }
 
-// A wait of h:dec() on libuv's thread pool.
+// A wait of h:dec() on a thread of its own.
 struct dec_job {
-  ipc::pool_job job;
-  semaphore* handle;  // kept alive by the job's anchor
-  sem_t* sem;
+  ipc::blocking_job job;
+  shared_sem* sem;  // a reference of its own
   wait_spec wait;
   int err;
 };
 
-// How long a pool thread waits before it checks whether the Lua state is
-// closing (see ipc::pool_cancelled).
-constexpr long slice_ns = 250000000L;
+// How long one wait lasts before the next check: whether the caller has
+// gone (a thread), or whether the program was interrupted (Ctrl-C).
+constexpr long slice_ns = 100000000L;
 
 bool before(const timespec& a, const timespec& b) {
   return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
 }
 
-// Waits in slices of at most slice_ns against the same final deadline; a
-// post that arrives between two slices is not lost, it is simply taken by
-// the next sem_clockwait.
-void dec_work(ipc::pool_job* j) {
+// The next slice of the wait `w`; `last` when it ends at w's deadline. A
+// post that arrives between two slices is not lost: the next wait takes it.
+wait_spec next_slice(const wait_spec& w, bool* last) {
+  wait_spec slice{wait_kind::until, {}};
+  clock_gettime(wait_clock, &slice.deadline);
+  slice.deadline.tv_nsec += slice_ns;
+  if (slice.deadline.tv_nsec >= 1000000000L) {
+    slice.deadline.tv_sec += 1;
+    slice.deadline.tv_nsec -= 1000000000L;
+  }
+  *last = w.kind == wait_kind::until && !before(slice.deadline, w.deadline);
+  return *last ? w : slice;
+}
+
+void dec_work(ipc::blocking_job* j) {
   auto* d = reinterpret_cast<dec_job*>(j);
   for (;;) {
-    wait_spec slice{wait_kind::until, {}};
-    clock_gettime(wait_clock, &slice.deadline);
-    slice.deadline.tv_nsec += slice_ns;
-    if (slice.deadline.tv_nsec >= 1000000000L) {
-      slice.deadline.tv_sec += 1;
-      slice.deadline.tv_nsec -= 1000000000L;
-    }
-    bool last = d->wait.kind == wait_kind::until &&
-                !before(slice.deadline, d->wait.deadline);
-    d->err = sem_down(d->sem, last ? d->wait : slice);
+    bool last;
+    wait_spec slice = next_slice(d->wait, &last);
+    d->err = sem_down(d->sem->sem, slice);
     if (d->err != EAGAIN || last) return;
-    if (ipc::pool_cancelled(j)) {
-      d->err = ECANCELED;
-      return;
-    }
+    if (j->abandoned()) return;
   }
 }
 
-int dec_finish(lua_State* L, ipc::pool_job* j) {
-  // Cancelled: the timeout passed while the job was still queued.
-  if (j->cancelled) return push_down_result(L, EAGAIN);
-  return push_down_result(L, reinterpret_cast<dec_job*>(j)->err);
-}
-
-void dec_cleanup(ipc::pool_job* j) {
+// A post taken for a caller that has gone is given back.
+void dec_undo(ipc::blocking_job* j) {
   auto* d = reinterpret_cast<dec_job*>(j);
-  semaphore* s = d->handle;
-  if (j->orphaned) {
-    delete d;  // the handle may be freed; the process is done with Lua
-    return;
-  }
-  if (--s->busy == 0 && s->close_deferred) {
-    s->close_deferred = false;
-    sem_close(s->sem);
-  }
+  if (d->err == 0) sem_post(d->sem->sem);
+}
+
+void dec_destroy(ipc::blocking_job* j) {
+  auto* d = reinterpret_cast<dec_job*>(j);
+  unref_sem(d->sem);
   delete d;
+}
+
+// The step of a dec waiting for its thread: stack 1 handle, 2 timeout,
+// 3 the job's box, 4.. wait's own slots.
+int dec_step(lua_State* L, ipc::loop_state*) {
+  ipc::blocking_job* j = ipc::finished_job(L, 3);
+  if (!j) return ipc::step_wait;
+  int err = reinterpret_cast<dec_job*>(j)->err;
+  ipc::finish_job(L, j);
+  return push_down_result(L, err);
+}
+
+int dec_expired(lua_State* L) {  // no deadline is given: the thread has it
+  lua_pushboolean(L, 0);
+  return 1;
+}
+
+void dec_abandon(lua_State* L) { ipc::abandon_job(L, 3); }
+
+const ipc::wait_op dec_op = {4, dec_step, dec_expired, dec_abandon};
+
+// Waits in the calling thread, in slices, so that an interrupt (Ctrl-C in
+// the standalone interpreter) ends the wait.
+int dec_blocking(lua_State* L, semaphore* s, const wait_spec& w) {
+  lua_Hook saved = ipc::main_hook(L);
+  for (;;) {
+    bool last;
+    wait_spec slice = next_slice(w, &last);
+    int err = sem_down(s->sem, slice);
+    if (err != EAGAIN || last) return push_down_result(L, err);
+    ipc::check_interrupt(L, saved);
+  }
+}
+
+// A wait that must not block the thread: on a thread of its own.
+int dec_suspending(lua_State* L, semaphore* s, const wait_spec& w) {
+  int err = sem_down(s->sem, wait_spec{wait_kind::try_once, {}});
+  if (err != EAGAIN) return push_down_result(L, err);
+  int lerr = 0;
+  ipc::loop_state* ls = ipc::loop_of(L, &lerr);
+  if (!ls) return ipc::push_failure(L, lerr);
+  auto* d = new (std::nothrow) dec_job();
+  if (!d) return luaL_error(L, "not enough memory");
+  d->job.work = dec_work;
+  d->job.undo = dec_undo;
+  d->job.destroy = dec_destroy;
+  d->sem = s->shared;
+  d->sem->refs.fetch_add(1);
+  d->wait = w;
+  lua_settop(L, 2);
+  if ((err = ipc::start_job(L, ls, &d->job)) != 0) return ipc::push_failure(L, err);
+  return ipc::wait(L, &dec_op, -1);
 }
 
 unsigned check_value(lua_State* L, int idx) {
@@ -208,10 +263,15 @@ int open_semaphore(lua_State* L, bool create) {
   if (!err) {
     sem_t* p = create ? sem_open(s->name, O_CREAT | O_EXCL, mode, value)
                       : sem_open(s->name, 0);
+    auto* sh = p == SEM_FAILED ? nullptr : new (std::nothrow) shared_sem{p, {1}};
     if (p == SEM_FAILED) {
       err = errno;
+    } else if (!sh) {
+      sem_close(p);
+      err = ENOMEM;
     } else {
       s->sem = p;
+      s->shared = sh;
       s->creator = create;
       if (create) s->id = ipc::sem_identity(s->name);
       s->base.release = release;
@@ -250,26 +310,12 @@ int meth_inc(lua_State* L) {
 int meth_dec(lua_State* L) {
   semaphore* s = check_sem(L);
   lua_Number timeout = luaL_optnumber(L, 2, -1);
-  luaL_argcheck(L, !std::isnan(timeout), 2, "invalid timeout");
+  luaL_argcheck(L, !std::isnan(timeout), 2, "invalid timeout (NaN)");
   wait_spec w = make_wait(timeout);
-  if (w.kind != wait_kind::try_once && ipc::luv_can_suspend(L)) {
-    // Without waiting first: the common case needs no pool thread at all,
-    // and a free semaphore is taken even while every pool thread is busy.
-    int err = sem_down(s->sem, wait_spec{wait_kind::try_once, {}});
-    if (err != EAGAIN) return push_down_result(L, err);
-    auto* d = new (std::nothrow) dec_job();
-    if (!d) return luaL_error(L, "not enough memory");
-    d->job.work = dec_work;
-    d->job.finish = dec_finish;
-    d->job.cleanup = dec_cleanup;
-    d->handle = s;
-    d->sem = s->sem;
-    d->wait = w;
-    s->busy++;
-    return ipc::await_pool(L, &d->job, 1,
-                           w.kind == wait_kind::until ? timeout : -1);
-  }
-  return push_down_result(L, sem_down(s->sem, w));
+  if (w.kind == wait_kind::try_once)
+    return push_down_result(L, sem_down(s->sem, w));
+  if (ipc::wait_blocks_thread(L)) return dec_blocking(L, s, w);
+  return dec_suspending(L, s, w);
 }
 
 // h:value() -> n | nil, msg, errno

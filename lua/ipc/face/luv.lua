@@ -1,0 +1,128 @@
+-- The luv driver: luaipc's own loop stepped from luv's loop, through
+-- luv's public Lua API only. A poll handle watches the descriptor that
+-- becomes readable when luaipc's loop has something to do, and a timer
+-- fires at its next deadline; both run one step (deliver callbacks, resume
+-- the coroutines waiting in luaipc calls) and re-arm the timer. The two are
+-- ordinary luv handles: uv.walk() lists them, and closing them detaches
+-- luaipc from luv's loop (the next call that needs luv attaches again).
+-- Compiled into the module; called with the loop core and luv's module.
+local core, uv = ...
+local resume, status = coroutine.resume, coroutine.status
+local traceback = debug.traceback
+
+local driver = {}
+local poll, timer   -- the luv handles, while attached
+local armed         -- when the timer fires (monotonic seconds), or nil
+local waiting = {}  -- coroutine suspended in a luaipc call -> deadline | false
+local extra         -- deadline of a blocking wait on the main thread
+
+local function attached()
+  return poll and not poll:is_closing() and not timer:is_closing()
+end
+
+-- Re-arms the timer for the earliest of: the loop's next timer, the
+-- deadlines of waiting coroutines, a blocking wait's; keeps luv's loop
+-- alive while luaipc has work.
+local function sync()
+  if not attached() then return end
+  local now = core.now()
+  local t = core.timeout()
+  local at = t and now + t
+  for _, d in pairs(waiting) do
+    if d and (not at or d < at) then at = d end
+  end
+  if extra and (not at or extra < at) then at = extra end
+  if at ~= armed then
+    armed = at
+    if at then
+      -- At least 1 ms: libuv runs a timer re-armed at 0 from a timer
+      -- callback again at once, for ever.
+      local ms = math.ceil((at - now) * 1000)
+      timer:start(ms > 1 and ms or 1, 0, driver.step)
+    else
+      timer:stop()
+    end
+  end
+  if extra or core.active() or next(waiting) then
+    poll:ref(); timer:ref()
+  else
+    poll:unref(); timer:unref()
+  end
+end
+driver.sync = sync
+
+-- One step: what luaipc's loop has ready, then every waiting coroutine
+-- (each checks its own condition and yields again if it is not met). An
+-- error of a resumed coroutine is raised here, so that luv reports it as it
+-- reports errors of its own callbacks.
+function driver.step()
+  armed = nil
+  if attached() then timer:start(1, 0, driver.step) end  -- if an error cuts this short
+  core.step()
+  local list = {}
+  for co in pairs(waiting) do list[#list + 1] = co end
+  for _, co in ipairs(list) do
+    if waiting[co] ~= nil then
+      if status(co) == "suspended" then
+        local ok, err = resume(co)
+        if not ok then
+          waiting[co] = nil
+          sync()
+          error(traceback(co, tostring(err)), 0)
+        end
+      elseif status(co) == "dead" then
+        waiting[co] = nil
+      end
+    end
+  end
+  armed = false  -- force the re-arm
+  sync()
+end
+
+function driver.attach()
+  if attached() then return end
+  if poll and not poll:is_closing() then poll:close() end
+  if timer and not timer:is_closing() then timer:close() end
+  local fd = core.pollfd()
+  poll = assert(uv.new_poll(fd))
+  timer = assert(uv.new_timer())
+  poll:start("r", driver.step)
+  armed = false
+  sync()
+end
+
+-- True while uv.run() runs (luv >= 1.31 tells; older ones are taken as
+-- running when asked from a coroutine).
+function driver.running(main)
+  if uv.loop_mode then return uv.loop_mode() ~= nil end
+  return not main
+end
+
+function driver.suspend(co, deadline)
+  deadline = deadline or false
+  if waiting[co] == deadline and attached() then return end
+  driver.attach()
+  waiting[co] = deadline
+  sync()
+end
+
+function driver.done(co)
+  if waiting[co] ~= nil then
+    waiting[co] = nil
+    sync()
+  end
+end
+
+-- A blocking wait on the main thread while uv.run() is not running: runs
+-- luv's loop once, returning at the latest after `seconds`.
+function driver.block(seconds)
+  driver.attach()
+  extra = core.now() + seconds
+  sync()
+  uv.run("once")
+  extra = nil
+  armed = false
+  sync()
+end
+
+return driver

@@ -1,0 +1,175 @@
+// Blocking calls on threads of luaipc's own (see blocking.hpp).
+#include "blocking.hpp"
+
+#include <pthread.h>
+
+#include <cerrno>
+#include <mutex>
+#include <new>
+
+#include "process.hpp"
+
+namespace ipc {
+
+// The way from job threads to a loop, alive while anyone holds it: the
+// loop's state closes the door (async = null) when it goes away.
+struct wake_channel {
+  std::mutex lock;
+  uv_async_t* async;
+  int refs;
+};
+
+namespace {
+
+enum job_state { running = 0, done = 1, gone = 2 };
+
+constexpr const char* box_name = "ipc.blocking_job";
+constexpr size_t thread_stack = 64 * 1024;
+
+void drop_channel(wake_channel* ch) {
+  bool last;
+  {
+    std::lock_guard<std::mutex> g(ch->lock);
+    last = --ch->refs == 0;
+  }
+  if (last) delete ch;
+}
+
+void* job_thread(void* arg) {
+  auto* job = static_cast<blocking_job*>(arg);
+  job->work(job);
+  wake_channel* ch = job->channel;
+  int expected = running;
+  if (job->state.compare_exchange_strong(expected, done)) {
+    std::lock_guard<std::mutex> g(ch->lock);
+    if (ch->async) uv_async_send(ch->async);
+  } else {  // the caller has gone: nobody will take the result
+    if (job->undo) job->undo(job);
+    job->destroy(job);
+  }
+  drop_channel(ch);
+  return nullptr;
+}
+
+struct box {
+  blocking_job* job;
+  loop_state* ls;
+};
+
+// The waiting side goes away while the job may still run.
+void abandon(box* b) {
+  blocking_job* job = b->job;
+  b->job = nullptr;
+  if (!job) return;
+  if (b->ls) b->ls->busy--;
+  int expected = running;
+  if (!job->state.compare_exchange_strong(expected, gone)) {
+    // Finished meanwhile: its result is ours to undo.
+    if (job->undo) job->undo(job);
+    job->destroy(job);
+  }
+}
+
+int box_gc(lua_State* L) {
+  abandon(static_cast<box*>(lua_touserdata(L, 1)));
+  return 0;
+}
+
+// The channel of a loop, made on first use; its sentinel closes it when
+// the state closes.
+const char channel_key = 0;
+
+int channel_gc(lua_State* L) {
+  auto** p = static_cast<wake_channel**>(lua_touserdata(L, 1));
+  if (*p) {
+    {
+      std::lock_guard<std::mutex> g((*p)->lock);
+      (*p)->async = nullptr;
+    }
+    drop_channel(*p);
+    *p = nullptr;
+  }
+  return 0;
+}
+
+wake_channel* channel_of(lua_State* L, loop_state* ls) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &channel_key) == LUA_TUSERDATA) {
+    auto* ch = *static_cast<wake_channel**>(lua_touserdata(L, -1));
+    lua_pop(L, 1);
+    if (ch && ch->async == &ls->wake) return ch;
+  } else {
+    lua_pop(L, 1);
+  }
+  auto** p = static_cast<wake_channel**>(lua_newuserdatauv(L, sizeof(void*), 0));
+  *p = nullptr;
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, channel_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  auto* ch = new (std::nothrow) wake_channel();
+  if (!ch) luaL_error(L, "not enough memory");
+  ch->async = &ls->wake;
+  ch->refs = 1;
+  *p = ch;
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &channel_key);  // drops a forked parent's
+  return ch;
+}
+
+}  // namespace
+
+bool blocking_job::abandoned() const {
+  return state.load(std::memory_order_relaxed) == gone;
+}
+
+int start_job(lua_State* L, loop_state* ls, blocking_job* job) {
+  wake_channel* ch = channel_of(L, ls);
+  auto* b = static_cast<box*>(lua_newuserdatauv(L, sizeof(box), 0));
+  b->job = nullptr;
+  b->ls = nullptr;
+  if (luaL_newmetatable(L, box_name)) {
+    lua_pushcfunction(L, box_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  pin_module();  // a thread may outlive the state: its code must stay
+  {
+    std::lock_guard<std::mutex> g(ch->lock);
+    ch->refs++;
+  }
+  job->channel = ch;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, thread_stack);
+  pthread_t t;
+  int err = pthread_create(&t, &attr, job_thread, job);
+  pthread_attr_destroy(&attr);
+  if (err) {
+    lua_pop(L, 1);
+    drop_channel(ch);
+    job->destroy(job);
+    return err;
+  }
+  b->job = job;
+  b->ls = ls;
+  ls->busy++;
+  return 0;
+}
+
+blocking_job* finished_job(lua_State* L, int idx) {
+  auto* b = static_cast<box*>(luaL_checkudata(L, idx, box_name));
+  blocking_job* job = b->job;
+  if (!job) luaL_error(L, "the wait was abandoned");
+  if (job->state.load(std::memory_order_acquire) != done) return nullptr;
+  b->job = nullptr;
+  if (b->ls) b->ls->busy--;
+  return job;
+}
+
+void finish_job(lua_State*, blocking_job* job) { job->destroy(job); }
+
+void abandon_job(lua_State* L, int idx) {
+  abandon(static_cast<box*>(luaL_checkudata(L, idx, box_name)));
+}
+
+}  // namespace ipc

@@ -1,0 +1,216 @@
+// proc.spawn's arguments (see options.hpp).
+#include "options.hpp"
+
+#include <cmath>
+#include <cstdarg>
+#include <cstring>
+
+extern char** environ;
+
+namespace ipc::proc {
+namespace {
+
+const char* const stream_names[] = {"stdin", "stdout", "stderr"};
+
+// Every option spawn knows; any other key is a mistake (a misspelled
+// `stdotu = true` must not be ignored).
+const char* const known_options[] = {
+    "stdin", "stdout", "stderr", "callback", "env", "clear_env",
+    "cwd",   "group",  "timeout", "drain_timeout", nullptr};
+
+void check_known_keys(lua_State* L, const char* fname) {
+  lua_pushnil(L);
+  while (lua_next(L, 2)) {
+    lua_pop(L, 1);
+    const char* key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : nullptr;
+    bool known = false;
+    for (int i = 0; key && known_options[i]; i++)
+      if (std::strcmp(key, known_options[i]) == 0) known = true;
+    if (!known) {
+      if (key) option_error(L, fname, "unknown option '%s'", key);
+      option_error(L, fname, "option names must be strings");
+    }
+  }
+}
+
+// options.stdin/stdout/stderr: true = pipe, false/nil = inherit, a file.
+stdio_kind check_stdio(lua_State* L, const char* fname, int s, int* fd) {
+  int t = lua_getfield(L, 2, stream_names[s]);
+  stdio_kind kind = stdio_inherit;
+  if (t == LUA_TBOOLEAN) {
+    kind = lua_toboolean(L, -1) ? stdio_pipe : stdio_inherit;
+  } else if (t != LUA_TNIL) {
+    auto* f = static_cast<luaL_Stream*>(luaL_testudata(L, -1, LUA_FILEHANDLE));
+    if (!f) option_error(L, fname, "%s must be a boolean or a file", stream_names[s]);
+    if (!f->closef) option_error(L, fname, "%s is a closed file", stream_names[s]);
+    fflush(f->f);
+    *fd = fileno(f->f);
+    kind = stdio_fd;
+  }
+  lua_pop(L, 1);
+  return kind;
+}
+
+double check_seconds_field(lua_State* L, const char* fname, const char* field,
+                           double dflt) {
+  int t = lua_getfield(L, 2, field);
+  double v = dflt;
+  if (t != LUA_TNIL) {
+    if (!lua_isnumber(L, -1)) option_error(L, fname, "%s must be a number", field);
+    v = lua_tonumber(L, -1);
+    if (std::isnan(v)) option_error(L, fname, "%s must be a number, not NaN", field);
+    if (v < 0) option_error(L, fname, "%s must not be negative", field);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+// A C string from the string at `idx`: raises when it holds a NUL byte,
+// which the OS would silently cut it at.
+const char* c_string(lua_State* L, const char* fname, int idx, const char* what) {
+  size_t len;
+  const char* s = lua_tolstring(L, idx, &len);
+  if (std::strlen(s) != len) option_error(L, fname, "%s contains a zero byte", what);
+  return s;
+}
+
+// Builds a null-terminated array of C strings kept alive by table `anchor`.
+char** string_array(lua_State* L, int anchor, lua_Integer n) {
+  auto** a = static_cast<char**>(
+      lua_newuserdatauv(L, static_cast<size_t>(n + 1) * sizeof(char*), 0));
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, anchor, i);
+    a[i - 1] = const_cast<char*>(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  a[n] = nullptr;
+  return a;
+}
+
+char** check_argv(lua_State* L) {
+  lua_Integer n = luaL_len(L, 1);
+  if (n < 1) luaL_argerror(L, 1, "empty command array");
+  lua_createtable(L, static_cast<int>(n), 0);
+  int anchor = lua_gettop(L);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_geti(L, 1, i);
+    size_t len;
+    const char* s = lua_isstring(L, -1) ? lua_tolstring(L, -1, &len) : nullptr;
+    if (!s) luaL_argerror(L, 1, "command array items must be strings");
+    if (std::strlen(s) != len) luaL_argerror(L, 1, "command contains a zero byte");
+    lua_rawseti(L, anchor, i);
+  }
+  return string_array(L, anchor, n);
+}
+
+// options.env and options.clear_env -> an environment, or nullptr for the
+// parent's own.
+char** check_env(lua_State* L, const char* fname) {
+  int t = lua_getfield(L, 2, "env");
+  int env = lua_gettop(L);
+  if (t != LUA_TNIL && t != LUA_TTABLE) option_error(L, fname, "env must be a table");
+  lua_getfield(L, 2, "clear_env");
+  bool clear = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (t == LUA_TNIL && !clear) return nullptr;
+  lua_newtable(L);
+  int anchor = lua_gettop(L);
+  lua_Integer n = 0;
+  if (t == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, env)) {
+      size_t klen;
+      const char* k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &klen) : nullptr;
+      if (!k || klen == 0 || std::strchr(k, '='))
+        option_error(L, fname, "env names must be strings without '='");
+      if (std::strlen(k) != klen) option_error(L, fname, "env name contains a zero byte");
+      int vt = lua_type(L, -1);
+      if (vt == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+        lua_pop(L, 1);
+        continue;
+      }
+      if (vt != LUA_TSTRING && vt != LUA_TNUMBER)
+        option_error(L, fname, "env values must be strings, numbers or false");
+      c_string(L, fname, -1, "an env value");
+      lua_pushfstring(L, "%s=%s", k, lua_tostring(L, -1));
+      lua_rawseti(L, anchor, ++n);
+      lua_pop(L, 1);
+    }
+  }
+  if (!clear) {
+    for (char** e = environ; *e; e++) {
+      const char* eq = std::strchr(*e, '=');
+      if (!eq) continue;
+      if (t == LUA_TTABLE) {
+        lua_pushlstring(L, *e, static_cast<size_t>(eq - *e));
+        bool named = lua_rawget(L, env) != LUA_TNIL;  // overridden or removed
+        lua_pop(L, 1);
+        if (named) continue;
+      }
+      lua_pushstring(L, *e);
+      lua_rawseti(L, anchor, ++n);
+    }
+  }
+  return string_array(L, anchor, n);
+}
+
+}  // namespace
+
+void option_error(lua_State* L, const char* fname, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  luaL_error(L, "bad argument #2 to '%s' (options.%s)", fname, lua_tostring(L, -1));
+  __builtin_unreachable();
+}
+
+double check_seconds_arg(lua_State* L, int idx, double dflt) {
+  lua_Number v = luaL_optnumber(L, idx, dflt);
+  luaL_argcheck(L, !std::isnan(v), idx, "timeout must be a number, not NaN");
+  return v;
+}
+
+void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
+  int ct = lua_type(L, 1);
+  if (ct != LUA_TSTRING && ct != LUA_TTABLE) luaL_typeerror(L, 1, "string or table");
+  if (lua_isnoneornil(L, 2)) {
+    lua_settop(L, 1);
+    lua_newtable(L);
+  }
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  check_known_keys(L, fname);
+  for (int s = 0; s < 3; s++) req->kind[s] = check_stdio(L, fname, s, &req->fd[s]);
+  lua_getfield(L, 2, "callback");  // index 3
+  if (!lua_isnil(L, 3) && !lua_isfunction(L, 3))
+    option_error(L, fname, "callback must be a function");
+  if (lua_isnil(L, 3) &&
+      (req->kind[1] == stdio_pipe || req->kind[2] == stdio_pipe))
+    option_error(L, fname, "callback is required when stdout or stderr is a pipe");
+  int t = lua_getfield(L, 2, "cwd");  // index 4
+  if (t != LUA_TNIL && t != LUA_TSTRING) option_error(L, fname, "cwd must be a string");
+  req->cwd = t == LUA_TNIL ? nullptr : c_string(L, fname, 4, "cwd");
+  lua_getfield(L, 2, "group");
+  req->group = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  req->timeout = check_seconds_field(L, fname, "timeout", 0);
+  req->drain_timeout = check_seconds_field(L, fname, "drain_timeout", 1);
+  if (ct == LUA_TSTRING) {
+    size_t len;
+    const char* cmd = lua_tolstring(L, 1, &len);
+    if (std::strlen(cmd) != len) luaL_argerror(L, 1, "command contains a zero byte");
+    auto** a = static_cast<char**>(lua_newuserdatauv(L, 4 * sizeof(char*), 0));
+    a[0] = const_cast<char*>("/bin/sh");
+    a[1] = const_cast<char*>("-c");
+    a[2] = const_cast<char*>(cmd);
+    a[3] = nullptr;
+    req->args = a;
+  } else {
+    req->args = check_argv(L);
+  }
+  req->file = req->args[0];
+  req->env = check_env(L, fname);
+}
+
+}  // namespace ipc::proc

@@ -1,0 +1,462 @@
+// ipc.proc: child processes with their stdin, stdout and stderr on pipes.
+// This file is the Lua face of the engine (engine.cpp): the handle, its
+// methods, and the delivery of what the engine recorded to the user's
+// callback. A wait is a wait_op (core/suspend.hpp): its step delivers the
+// handle's recorded events with calls that may yield, and finishes once the
+// child has exited and every byte has been delivered.
+//
+// Handles spawned while luv is loaded are luv handles: they stay anchored
+// while their child runs, and their callbacks are delivered by the loop's
+// step (ipc.loop.step, run by the luv driver) as soon as output arrives,
+// not by wait. proc.run lives in lua/ipc/face/proc.lua.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <initializer_list>
+
+#include "../core/faces.hpp"
+#include "../core/handle.hpp"
+#include "../core/loop.hpp"
+#include "../core/luv_driver.hpp"
+#include "../core/status.hpp"
+#include "../core/step.hpp"
+#include "../core/suspend.hpp"
+#include "engine.hpp"
+#include "ipc_faces.hpp"
+#include "options.hpp"
+
+namespace ipc::proc {
+namespace {
+
+constexpr const char* class_name = "ipc.proc";
+constexpr int uv_callback = 1;  // user value: options.callback
+constexpr int uv_stdin_keep = 2;  // user value: stdin strings not yet sent
+constexpr unsigned write_batch = 64;
+// A string is handed to libuv in pieces of at most this many bytes.
+constexpr size_t write_piece = size_t{1} << 30;
+const char* const stream_names[] = {"stdin", "stdout", "stderr"};
+const char eof_marker = 0;  // its address is proc.EOF
+const char live_key = 0;    // registry: weak set of handles with callbacks
+
+struct proc_handle {
+  handle base;
+  child* core;  // null once the handle is released
+  lua_Integer pid;
+  bool done;      // final status known
+  bool luv_mode;  // delivered by the loop's step, anchored while running
+  bool has_stdin;
+  bool eof_sent;
+  bool timed_out;
+  bool status_lost;
+  int64_t status;
+  int signal;
+  int self_ref;  // luv mode: keeps the handle alive while the child runs
+  unsigned generation;  // of the process that spawned it
+  uint64_t seq_queued;   // stdin strings queued so far
+  uint64_t seq_cleared;  // stdin strings dropped from the keep table
+};
+
+proc_handle* to_proc(lua_State* L, int idx) {
+  auto* p = reinterpret_cast<proc_handle*>(check_open(L, idx));
+  if (p->generation != fork_generation())
+    luaL_error(L, "handle belongs to another process");
+  return p;
+}
+
+int push_status(lua_State* L, const proc_handle* p) {
+  if (p->status_lost) {
+    // The status was taken by others (SIGCHLD ignored): as os.execute says.
+    return push_failure(L, ECHILD);
+  }
+  if (p->signal) {
+    luaL_pushfail(L);
+    lua_pushliteral(L, "signal");
+    lua_pushinteger(L, p->signal);
+  } else {
+    if (p->status == 0)
+      lua_pushboolean(L, 1);
+    else
+      luaL_pushfail(L);
+    lua_pushliteral(L, "exit");
+    lua_pushinteger(L, static_cast<lua_Integer>(p->status));
+  }
+  return 3;
+}
+
+void copy_status(proc_handle* p, const child* c) {
+  p->timed_out = c->timed_out;
+  p->status_lost = c->status_lost;
+  p->status = c->exit_status;
+  p->signal = c->term_signal;
+}
+
+// close, __gc, __close: a child still running is killed and reaped (its
+// group too with `group`). Never runs the loop: what libuv frees, it frees
+// in a later run, so a caller that was in the middle of an event keeps
+// valid memory.
+int release(handle* h) {
+  auto* p = reinterpret_cast<proc_handle*>(h);
+  if (child* c = p->core) {
+    p->core = nullptr;
+    bool owner = p->generation == fork_generation();
+    child_release(c, owner);
+    if (!p->done && owner) {
+      copy_status(p, c);
+      p->done = c->exited;
+    }
+  }
+  return 0;
+}
+
+// Drops the anchor of a luv handle.
+void unanchor(lua_State* L, proc_handle* p) {
+  if (p->self_ref == LUA_NOREF) return;
+  luaL_unref(L, LUA_REGISTRYINDEX, p->self_ref);
+  p->self_ref = LUA_NOREF;
+  if (loop_state* ls = existing_loop(L)) ls->anchored--;
+}
+
+// Pushes the callback and the arguments of the next recorded event (output
+// first, then errors) and marks it delivered; returns the number of
+// arguments, or -1 when nothing is pending. The output string is pushed
+// first: an allocation may run a finalizer that closes the handle, and the
+// record stays valid until the loop runs again, but no longer.
+int push_event(lua_State* L, int idx, proc_handle* p) {
+  child* c = p->core;
+  for (int s : {std_out, std_err}) {
+    out_buffer& b = c->out[s];
+    if (!b.len) continue;
+    size_t n = b.len - b.off;
+    if (n > delivery_chunk) n = delivery_chunk;
+    lua_pushlstring(L, b.data + b.off, n);
+    b.off += n;
+    if (b.off == b.len) child_consumed(c, s);
+    lua_getiuservalue(L, idx, uv_callback);
+    lua_pushstring(L, stream_names[s]);
+    lua_rotate(L, -3, 1);  // callback, stream, data
+    lua_rotate(L, -3, 1);
+    return 2;
+  }
+  for (int s : {std_in, std_out, std_err}) {
+    if (!c->error[s]) continue;
+    int e = c->error[s];
+    c->error[s] = 0;
+    lua_getiuservalue(L, idx, uv_callback);
+    lua_pushstring(L, stream_names[s]);
+    luaL_pushfail(L);
+    lua_pushstring(L, std::strerror(e));
+    lua_pushinteger(L, e);
+    return 4;
+  }
+  return -1;
+}
+
+// Drops the kept stdin strings that the engine no longer needs.
+void clear_kept(lua_State* L, int idx, proc_handle* p) {
+  uint64_t upto = p->core && !p->done ? p->core->seq_done : p->seq_queued;
+  if (upto <= p->seq_cleared) return;
+  if (upto == p->seq_queued) {
+    lua_pushnil(L);
+    lua_setiuservalue(L, idx, uv_stdin_keep);
+  } else if (lua_getiuservalue(L, idx, uv_stdin_keep) == LUA_TTABLE) {
+    for (uint64_t i = p->seq_cleared + 1; i <= upto; i++) {
+      lua_pushnil(L);
+      lua_rawseti(L, -2, static_cast<lua_Integer>(i));
+    }
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 1);
+  }
+  p->seq_cleared = upto;
+}
+
+// Records the end of the child's run in the handle once it is finished.
+bool settle_if_finished(lua_State* L, int idx, proc_handle* p) {
+  if (p->done) return true;
+  if (!p->core || !child_finished(p->core)) return false;
+  copy_status(p, p->core);
+  p->done = true;
+  clear_kept(L, idx, p);
+  unanchor(L, p);
+  return true;
+}
+
+// The loop's step: every live handle's recorded events are delivered, in
+// luv mode or from ipc.loop.step(). Callbacks run unprotected: an error
+// propagates to whoever runs the step (luv reports it as its own).
+void deliver_all(lua_State* L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &live_key) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  int live = lua_gettop(L);
+  lua_newtable(L);  // a snapshot: callbacks may spawn and close
+  int list = live + 1;
+  lua_Integer n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, live)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, list, ++n);
+  }
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, list, i);
+    int idx = lua_gettop(L);
+    auto* p = static_cast<proc_handle*>(lua_touserdata(L, idx));
+    for (;;) {
+      if (!p->base.is_open() || p->done || !p->core) break;
+      int nargs = push_event(L, idx, p);
+      if (nargs < 0) break;
+      lua_call(L, nargs, 0);
+    }
+    if (p->base.is_open() && p->core) {
+      clear_kept(L, idx, p);
+      if (settle_if_finished(L, idx, p)) {
+        lua_pushvalue(L, idx);
+        lua_pushnil(L);
+        lua_rawset(L, live);
+      }
+    }
+    lua_settop(L, list);
+  }
+  lua_settop(L, live - 1);
+}
+
+// proc.spawn(cmd [, options]) -> handle | nil, message, errno
+int spawn_as(lua_State* L, const char* fname) {
+  spawn_request req{};
+  check_spawn_args(L, fname, &req);
+  int err = 0;
+  loop_state* ls = loop_of(L, &err);
+  if (!ls) return push_failure(L, err);
+  bool luv = luv_loaded(L);
+  if (luv) luv_attach(L);
+  auto* p = new_handle<proc_handle>(L, class_name, 2);
+  int idx = lua_gettop(L);
+  p->self_ref = LUA_NOREF;
+  p->generation = fork_generation();
+  lua_pushvalue(L, 3);
+  lua_setiuservalue(L, idx, uv_callback);
+  if (!lua_isnil(L, 3)) {  // registered before the start: cannot fail after
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &live_key) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_createtable(L, 0, 1);
+      lua_pushliteral(L, "k");
+      lua_setfield(L, -2, "__mode");
+      lua_setmetatable(L, -2);
+      lua_pushvalue(L, -1);
+      lua_rawsetp(L, LUA_REGISTRYINDEX, &live_key);
+    }
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+  }
+  if (luv) {
+    lua_pushvalue(L, idx);
+    p->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    ls->anchored++;
+  }
+  child* c = nullptr;
+  err = child_start(ls->loop, &ls->dirty, req, &c);
+  if (err) {
+    unanchor(L, p);
+    const char* what = err == ENOENT || err == EACCES || err == ENOEXEC ? req.file : nullptr;
+    if (req.cwd && (err == ENOENT || err == ENOTDIR) && access(req.cwd, X_OK) != 0)
+      lua_pushfstring(L, "cwd %s: %s", req.cwd, std::strerror(err));
+    else if (what)
+      lua_pushfstring(L, "%s: %s", what, std::strerror(err));
+    else
+      lua_pushstring(L, std::strerror(err));
+    return push_failure(L, lua_tostring(L, -1), err);
+  }
+  p->core = c;
+  p->pid = c->pid;
+  p->luv_mode = luv;
+  p->has_stdin = req.kind[std_in] == stdio_pipe;
+  p->base.release = release;
+  pump(ls);  // registers the new descriptors, so the loop's fd reports them
+  luv_sync(L);
+  lua_settop(L, idx);
+  return 1;
+}
+
+int global_spawn(lua_State* L) { return spawn_as(L, "spawn"); }
+
+// For proc.run (lua/ipc/face/proc.lua): spawn whose errors name `run`.
+int global_spawn_for_run(lua_State* L) { return spawn_as(L, "run"); }
+
+// h:write(...) -> true | nil, message, errno
+int meth_write(lua_State* L) {
+  proc_handle* p = to_proc(L, 1);
+  int n = lua_gettop(L);
+  if (!p->has_stdin) luaL_error(L, "h:write(): the process's stdin is not a pipe");
+  if (p->eof_sent) luaL_error(L, "h:write(): stdin was already closed with proc.EOF");
+  bool eof = false;
+  for (int i = 2; i <= n; i++) {
+    if (lua_touserdata(L, i) == &eof_marker && lua_islightuserdata(L, i)) {
+      if (i != n) luaL_argerror(L, i, "nothing may follow proc.EOF");
+      eof = true;
+    } else {
+      luaL_checkstring(L, i);  // may convert a number: an allocation
+    }
+  }
+  if (lua_getiuservalue(L, 1, uv_stdin_keep) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, uv_stdin_keep);
+  }
+  int keep = lua_gettop(L);
+  // Anything above may have run a finalizer that closed the handle.
+  if (!p->base.is_open()) raise_closed(L);
+  if (eof) p->eof_sent = true;
+  if (!p->core || p->done || !child_stdin_open(p->core)) return push_failure(L, EPIPE);
+  clear_kept(L, 1, p);
+  uv_buf_t bufs[write_batch];
+  unsigned cnt = 0;
+  int last = eof ? n - 1 : n;
+  int err = 0;
+  for (int i = 2; i <= last && !err; i++) {
+    size_t len;
+    const char* s = lua_tolstring(L, i, &len);
+    if (len == 0) continue;
+    lua_pushvalue(L, i);
+    lua_rawseti(L, keep, static_cast<lua_Integer>(++p->seq_queued));
+    if (!p->core) raise_closed(L);  // the table may have grown: a collection
+    for (size_t off = 0; off < len && !err; off += write_piece) {
+      uv_buf_t b;
+      b.base = const_cast<char*>(s + off);
+      b.len = len - off < write_piece ? len - off : write_piece;
+      bufs[cnt++] = b;
+      bool flush = cnt == write_batch || (i == last && off + b.len == len);
+      if (flush) {
+        err = child_write(p->core, bufs, cnt, p->seq_queued);
+        cnt = 0;
+      }
+    }
+  }
+  if (!err && cnt) err = child_write(p->core, bufs, cnt, p->seq_queued);
+  if (err) return push_failure(L, err);
+  if (eof) child_write_eof(p->core);
+  int lerr = 0;
+  if (loop_state* ls = loop_of(L, &lerr)) pump(ls);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// h:kill([sig]) -> true | nil, message, errno
+int meth_kill(lua_State* L) {
+  static const char* const names[] = {"term", "kill", "int",  "hup",  "quit",
+                                      "usr1", "usr2", "stop", "cont", nullptr};
+  static const int numbers[] = {SIGTERM, SIGKILL, SIGINT,  SIGHUP, SIGQUIT,
+                                SIGUSR1, SIGUSR2, SIGSTOP, SIGCONT};
+  proc_handle* p = to_proc(L, 1);
+  int sig;
+  if (lua_type(L, 2) == LUA_TNUMBER) {
+    lua_Integer n = luaL_checkinteger(L, 2);
+    if (n < 0 || n >= NSIG) luaL_argerror(L, 2, "invalid signal number");
+    sig = static_cast<int>(n);
+  } else {
+    sig = numbers[luaL_checkoption(L, 2, "term", names)];
+  }
+  return push_result(L, p->core ? child_signal(p->core, sig) : ESRCH);
+}
+
+// h:pid() -> integer (also on a forked copy)
+int meth_pid(lua_State* L) {
+  auto* p = reinterpret_cast<proc_handle*>(check_open(L, 1));
+  lua_pushinteger(L, p->pid);
+  return 1;
+}
+
+// h:timed_out() -> boolean
+int meth_timed_out(lua_State* L) {
+  proc_handle* p = to_proc(L, 1);
+  lua_pushboolean(L, p->core && !p->done ? p->core->timed_out : p->timed_out);
+  return 1;
+}
+
+// The step of h:wait(): stack 1 handle, 2 timeout, 3.. wait's own slots.
+int wait_step(lua_State* L, loop_state*);
+int wait_expired(lua_State* L) {
+  lua_pushboolean(L, 0);
+  return 1;
+}
+const wait_op wait_op_def = {3, wait_step, wait_expired, nullptr};
+
+int wait_step(lua_State* L, loop_state*) {
+  auto* p = static_cast<proc_handle*>(lua_touserdata(L, 1));
+  if (p->done) return push_status(L, p);  // also when closed by a callback
+  if (!p->base.is_open()) raise_closed(L);
+  if (!p->core) return push_failure(L, ECHILD);
+  if (!p->luv_mode) {
+    int nargs = push_event(L, 1, p);
+    if (nargs >= 0) {
+      call_in_step(L, nargs, &wait_op_def);
+      return step_again;
+    }
+  }
+  clear_kept(L, 1, p);
+  if (settle_if_finished(L, 1, p)) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &live_key) == LUA_TTABLE) {
+      lua_pushvalue(L, 1);
+      lua_pushnil(L);
+      lua_rawset(L, -3);
+    }
+    lua_pop(L, 1);
+    luv_sync(L);
+    return push_status(L, p);
+  }
+  return step_wait;
+}
+
+// h:wait([timeout]) -> true|nil, "exit"|"signal", code | false
+int meth_wait(lua_State* L) {
+  proc_handle* p = to_proc(L, 1);
+  double timeout = check_seconds_arg(L, 2, -1);
+  if (p->done) return push_status(L, p);
+  return wait(L, &wait_op_def, timeout);
+}
+
+// h:close() -> true
+int meth_close(lua_State* L) {
+  auto* p = reinterpret_cast<proc_handle*>(check_open(L, 1));
+  close_handle(&p->base);
+  unanchor(L, p);
+  luv_sync(L);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+const luaL_Reg methods[] = {
+    {"write", meth_write},
+    {"kill", meth_kill},
+    {"pid", meth_pid},
+    {"timed_out", meth_timed_out},
+    {"wait", meth_wait},
+    {"close", meth_close},
+    {nullptr, nullptr},
+};
+
+}  // namespace
+}  // namespace ipc::proc
+
+IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
+  using namespace ipc::proc;
+  ipc::add_delivery(deliver_all);
+  ipc::new_class(L, class_name, methods);
+  lua_newtable(L);
+  lua_pushcfunction(L, global_spawn);
+  lua_setfield(L, -2, "spawn");
+  lua_pushlightuserdata(L, const_cast<char*>(&eof_marker));
+  lua_setfield(L, -2, "EOF");
+  // The Lua face adds proc.run; it gets the module and the spawn that
+  // names run in its errors.
+  lua_pushvalue(L, -1);
+  lua_pushcfunction(L, global_spawn_for_run);
+  ipc::call_face(L, ipc::faces::proc, "proc", 2);
+  return 1;
+}

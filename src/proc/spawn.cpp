@@ -1,0 +1,165 @@
+// Starting a child process (see spawn.hpp).
+#include "spawn.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+
+#include "../core/status.hpp"
+
+#if !defined(__GLIBC__)
+#error "this spawn needs glibc (posix_spawn_file_actions_addclosefrom_np)"
+#elif !__GLIBC_PREREQ(2, 34)
+#error "this spawn needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)"
+#endif
+
+extern char** environ;
+
+namespace ipc::proc {
+
+namespace {
+// posix_spawn with the file actions and attributes that give the child
+// exactly its three streams, default signal handling, an empty signal mask
+// and, with `group`, a session of its own. Returns 0 or an errno.
+int spawn_at(const char* path, char** argv, const spawn_request& req, const child_stdio& io,
+             pid_t* pid) {
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  if (int e = posix_spawn_file_actions_init(&fa)) return e;
+  if (int e = posix_spawnattr_init(&at)) {
+    posix_spawn_file_actions_destroy(&fa);
+    return e;
+  }
+  int err = 0;
+  for (int s = 0; s < 3 && !err; s++) {
+    if (io.fd[s] >= 0)
+      err = posix_spawn_file_actions_adddup2(&fa, io.fd[s], s);
+    else if (io.null[s])
+      err = posix_spawn_file_actions_addopen(&fa, s, "/dev/null", O_RDWR, 0);
+  }
+  if (!err) err = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  if (!err && req.cwd) err = posix_spawn_file_actions_addchdir_np(&fa, req.cwd);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (req.group) flags |= POSIX_SPAWN_SETSID;
+  if (!err) err = posix_spawnattr_setsigmask(&at, &none);
+  if (!err) err = posix_spawnattr_setsigdefault(&at, &all);
+  if (!err) err = posix_spawnattr_setflags(&at, flags);
+  if (!err) err = posix_spawn(pid, path, &fa, &at, argv, req.env ? req.env : environ);
+  posix_spawnattr_destroy(&at);
+  posix_spawn_file_actions_destroy(&fa);
+  return err;
+}
+
+// Starts the program at `path`; like execvp, a file the kernel cannot
+// execute (a script without "#!") is run by /bin/sh.
+int spawn_file(const char* path, const spawn_request& req, const child_stdio& io, pid_t* pid) {
+  int err = spawn_at(path, req.args, req, io, pid);
+  if (err != ENOEXEC) return err;
+  size_t n = 0;
+  while (req.args[n]) n++;
+  auto** argv = static_cast<char**>(malloc((n + 2) * sizeof(char*)));
+  if (!argv) return ENOMEM;
+  argv[0] = const_cast<char*>("/bin/sh");
+  argv[1] = const_cast<char*>(path);
+  for (size_t i = 1; i <= n; i++) argv[i + 1] = req.args[i];  // with the final nullptr
+  err = spawn_at("/bin/sh", argv, req, io, pid);
+  free(argv);
+  return err;
+}
+
+// The PATH the child will have.
+const char* child_path(char** env) {
+  if (!env) return getenv("PATH");
+  for (char** e = env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
+  return nullptr;
+}
+
+}  // namespace
+
+// Whether the kernel gives pidfds (Linux 5.3) and the sandbox allows them,
+// asked once; IPC_PROC_NO_PIDFD=1 in the environment says no, so that the
+// polling path can be tested on any machine.
+bool have_pidfd() {
+  static const bool ok = [] {
+    const char* off = getenv("IPC_PROC_NO_PIDFD");
+    if (off && *off && strcmp(off, "0") != 0) return false;
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+    if (fd >= 0) close(fd);
+    return fd >= 0;
+  }();
+  return ok;
+}
+
+
+
+// A close-on-exec duplicate of `fd` numbered 3 or above, so that no dup2
+// onto 0..2 in the child can overwrite the source of another; or -1.
+int dup_above_stdio(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 3); }
+
+// A close-on-exec pipe whose ends are both 3 or above: in a program
+// started with a standard stream closed, pipe2 may return 0..2, which would
+// then pass for that stream.
+int make_pipe(int fds[2]) {
+  if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+  int err = 0;
+  for (int i = 0; i < 2; i++) {
+    if (fds[i] >= 3) continue;
+    int moved = dup_above_stdio(fds[i]);
+    if (moved < 0) err = errno;
+    close(fds[i]);
+    fds[i] = moved;
+  }
+  if (err) {
+    for (int i = 0; i < 2; i++)
+      if (fds[i] >= 0) close(fds[i]);
+  }
+  return err;
+}
+
+
+// Starts req.file, searched like execvp does when it has no '/': each
+// directory of the child's PATH in turn (an empty entry is the current
+// directory), skipping those where it is missing or not executable. A
+// relative entry names a directory under the child's cwd, which only the
+// child can try.
+int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
+  const char* file = req.file;
+  if (!*file) return ENOENT;
+  if (strchr(file, '/')) return spawn_file(file, req, io, pid);
+  const char* path = child_path(req.env);
+  if (!path) path = "/bin:/usr/bin";
+  size_t flen = strlen(file);
+  int err = ENOENT;
+  for (const char* p = path;; p++) {
+    const char* end = strchrnul(p, ':');
+    size_t dlen = static_cast<size_t>(end - p);
+    char full[4096];
+    if (dlen + 1 + flen < sizeof full) {
+      memcpy(full, p, dlen);
+      size_t at = dlen;
+      if (dlen) full[at++] = '/';
+      memcpy(full + at, file, flen + 1);
+      if ((req.cwd && full[0] != '/') || access(full, X_OK) == 0) {
+        int e = spawn_file(full, req, io, pid);
+        if (e != EACCES && e != ENOENT && e != ENOTDIR) return e;
+        if (e == EACCES) err = EACCES;
+      } else if (errno == EACCES) {
+        err = EACCES;
+      }
+    }
+    if (!*end) return err;
+    p = end;
+  }
+}
+
+}  // namespace ipc::proc

@@ -1,0 +1,57 @@
+// Starting a child process on POSIX: posix_spawn with exactly the child's
+// three streams (every other descriptor closed), default signal handling,
+// an empty signal mask, a session of its own for `group`, and the program
+// searched like execvp does, in the PATH the child will have. No Lua, no
+// libuv: testable alone.
+#pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace ipc::proc {
+
+// How each of the child's standard streams is connected.
+enum stdio_kind { stdio_inherit = 0, stdio_pipe = 1, stdio_fd = 2 };
+
+// Everything the spawn needs; the strings are owned by the caller and only
+// used during the start.
+struct spawn_request {
+  const char* file;
+  char** args;
+  char** env;  // nullptr: the parent's environment
+  const char* cwd;
+  stdio_kind kind[3];
+  int fd[3];
+  bool group;
+  double timeout;        // seconds; <= 0 means none
+  double drain_timeout;  // seconds
+};
+
+// What becomes the child's stdin, stdout and stderr.
+struct child_stdio {
+  int fd[3] = {-1, -1, -1};     // dup2'd onto fd s; -1: see null
+  bool null[3] = {};            // /dev/null; neither: the parent's own fd s
+  int owned[3] = {-1, -1, -1};  // ours to close once the child has started
+  ~child_stdio() {
+    for (int o : owned)
+      if (o >= 0) close(o);
+  }
+};
+
+// A close-on-exec duplicate of `fd` numbered 3 or above, so that no dup2
+// onto 0..2 in the child can overwrite the source of another; or -1.
+int dup_above_stdio(int fd);
+
+// A close-on-exec pipe whose ends are both 3 or above: in a program
+// started with a standard stream closed, pipe2 may return 0..2, which would
+// then pass for that stream. Returns 0 or an errno.
+int make_pipe(int fds[2]);
+
+// Starts req.file (see above); returns 0 or an errno.
+int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid);
+
+// Whether the kernel gives pidfds and the sandbox allows them (asked once);
+// IPC_PROC_NO_PIDFD=1 in the environment says no.
+bool have_pidfd();
+
+}  // namespace ipc::proc
