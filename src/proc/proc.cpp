@@ -238,7 +238,7 @@ int spawn_as(lua_State* L, const char* fname) {
   p->generation = fork_generation();
   lua_pushvalue(L, 3);
   lua_setiuservalue(L, idx, uv_callback);
-  if (!lua_isnil(L, 3)) {  // registered before the start: cannot fail after
+  {  // registered before the start: cannot fail after it
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &live_key) != LUA_TTABLE) {
       lua_pop(L, 1);
       lua_newtable(L);
