@@ -17,8 +17,8 @@ VG="valgrind --quiet --error-exitcode=99 --leak-check=full
   --track-fds=no --vgdb=no"
 
 if [ $# -eq 0 ]; then
-  for s in strfile mmap shm memfile_diff sem filelock proc proc_luv \
-    semlock_luv luv_mixed luv_server; do
+  for s in strfile mmap shm cross/memfile_diff sem filelock proc \
+    luv/proc_luv luv/sem_filelock_luv luv/luv_mixed luv/luv_server; do
     [ -f "test/${s}_spec.lua" ] && set -- "$@" "test/${s}_spec.lua"
   done
 fi
