@@ -1,6 +1,5 @@
 local filelock = require "ipc.filelock"
 local sem = require "ipc.sem"
-local U = require "helpers.semlock_util"
 
 local EBADF = 9
 
@@ -20,7 +19,7 @@ end
 
 -- What trylock returns in a fresh process.
 local function child_trylock(mode, offset, nbytes)
-  local p = io.popen(U.command("lock_try", path, mode, offset or 0,
+  local p = io.popen(H.command("lock_try", path, mode, offset or 0,
     nbytes or 0))
   local out = p:read("a")
   assert(p:close(), out)
@@ -33,7 +32,7 @@ end
 local function hold(mode, offset, nbytes, data)
   local locked, ln = semaphore()
   local release, rn = semaphore()
-  local p = io.popen(U.command("lock_holder", path, mode, offset or 0,
+  local p = io.popen(H.command("lock_holder", path, mode, offset or 0,
     nbytes or 0, ln, rn, data), "r")
   assert.is_true(locked:dec(30))
   local let_go = function() release:inc() end
@@ -115,10 +114,10 @@ describe("ipc.filelock", function()
     assert.is_false(filelock.trylock(f, "r"))
     -- The holder writes 0.3 s after being let go, then unlocks: a lock
     -- that did not wait would read the old content.
-    local t0 = U.now()
+    local t0 = H.now()
     let_go()
     assert.is_true(filelock.lock(f, "r"))
-    assert.is_true(U.now() - t0 >= 0.29)
+    assert.is_true(H.now() - t0 >= 0.29)
     assert.equal("written by the holder", f:read(21))
     wait_end()
   end)
@@ -157,14 +156,14 @@ describe("ipc.filelock", function()
     H.writefile(path, "first line\nsecond line\n")
     local f = open()
     assert.equal("first line", f:read("l")) -- stdio buffered everything
-    local p = io.popen(U.command("lock_rewrite", path, "first line\nSECOND LINE\n"))
+    local p = io.popen(H.command("lock_rewrite", path, "first line\nSECOND LINE\n"))
     assert(p:close())
     assert.is_true(filelock.lock(f, "r"))
     assert.equal("SECOND LINE", f:read("l"))
     assert.is_nil(f:read("l"))
     assert.is_true(filelock.unlock(f))
     -- Data appended after we saw the end of file is seen too.
-    p = io.popen(U.command("lock_rewrite", path,
+    p = io.popen(H.command("lock_rewrite", path,
       "first line\nSECOND LINE\nthird line\n"))
     assert(p:close())
     assert.is_true(filelock.lock(f, "r"))

@@ -24,10 +24,6 @@ end
 
 local function text(t) return table.concat(t) end
 
-local function alive(pid)
-  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
-end
-
 -- A fresh directory holding executable shell scripts (name -> body);
 -- the caller removes it.
 local function new_dir(scripts)
@@ -298,15 +294,15 @@ describe("ipc.proc", function()
         { stdout = true, group = true })
       while #got.stdout == 0 do assert.is_false(h:wait(0.05)) end
       local grandchild = tonumber(text(got.stdout):match("%d+"))
-      assert.is_true(alive(grandchild))
+      assert.is_true(H.alive(grandchild))
       assert.is_true(h:kill("term"))
       assert.same({ nil, "signal", 15 }, { h:wait() })
       h:close()
       for _ = 1, 100 do
-        if not alive(grandchild) then break end
+        if not H.alive(grandchild) then break end
         H.sleep(0.02)
       end
-      assert.is_false(alive(grandchild))
+      assert.is_false(H.alive(grandchild))
     end)
 
     it("escalates a timeout from SIGTERM to SIGKILL", function()
@@ -332,7 +328,7 @@ describe("ipc.proc", function()
       assert.is_true(os.time() - t0 <= 5)
       h:close()
       local grandchild = tonumber(text(got.stdout):match("%d+"))
-      assert.is_true(alive(grandchild))
+      assert.is_true(H.alive(grandchild))
       os.execute("kill " .. grandchild)
     end)
   end)
@@ -645,18 +641,18 @@ describe("ipc.proc", function()
       local hold = { assert(proc.spawn({ "sleep", "30" }, { stdin = true })) }
       local pid = hold[1]:pid()
       hold[1]:write("queued\n")
-      assert.is_true(alive(pid))
+      assert.is_true(H.alive(pid))
       hold[1] = nil
       collectgarbage()
       collectgarbage()
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
     end)
 
     it("kills and reaps a live child on close", function()
       local h = assert(proc.spawn({ "sleep", "30" }, { stdout = true, callback = print }))
       local pid = h:pid()
       assert.is_true(h:close())
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
       assert.equal("ipc.proc (closed)", tostring(h))
       for _, m in ipairs { "wait", "kill", "pid", "write", "close", "timed_out" } do
         assert.error_matches(function() h[m](h) end, "closed handle")
@@ -671,7 +667,7 @@ describe("ipc.proc", function()
         b:write("pending")
         print(a:pid(), b:pid())
       ]]
-      for pid in out:gmatch("%d+") do assert.is_false(alive(pid)) end
+      for pid in out:gmatch("%d+") do assert.is_false(H.alive(pid)) end
     end)
 
     it("closes with <close>", function()
@@ -681,7 +677,7 @@ describe("ipc.proc", function()
         pid = h:pid()
         assert.matches("^ipc.proc %(0x%x+%)$", tostring(h))
       end
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
     end)
   end)
 
@@ -749,7 +745,7 @@ describe("ipc.proc", function()
       }))
       local pid = h:pid()
       assert.same({ nil, "signal", 9 }, { h:wait() })
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
     end)
 
     it("refuses wait from inside its own callback", function()

@@ -1,16 +1,10 @@
 local sem = require "ipc.sem"
-local U = require "helpers.semlock_util"
 
 local EINVAL, ENOENT, EEXIST, ENAMETOOLONG, EOVERFLOW = 22, 2, 17, 36, 75
 local SEM_VALUE_MAX = 2147483647
 
 -- Names created by a test, removed again afterwards whatever happened.
-local names
-local function name()
-  local n = H.uniq("semtest")
-  names[#names + 1] = n
-  return n
-end
+local name = H.sem_name
 
 local function exists(n)
   local h = sem.open(n)
@@ -20,7 +14,7 @@ end
 
 -- Starts a child helper; returns its popen handle (read it for the output).
 local function start(helper, ...)
-  return assert(io.popen(U.command(helper, ...), "r"))
+  return assert(io.popen(H.command(helper, ...), "r"))
 end
 
 -- Reads what a sem_waiter child printed.
@@ -33,10 +27,7 @@ local function waiter_result(p)
 end
 
 describe("ipc.sem", function()
-  before_each(function() names = {} end)
-  after_each(function()
-    for _, n in ipairs(names) do sem.remove(n) end
-  end)
+  after_each(H.cleanup)
 
   it("does not touch the global table", function()
     local out = H.in_child([[
@@ -133,8 +124,7 @@ describe("ipc.sem", function()
         assert.is_true(code == EINVAL or code == ENAMETOOLONG, tostring(code))
       end
     end
-    local longest = name():sub(1, 1) .. ("y"):rep(250)
-    names[#names + 1] = longest
+    local longest = name(name():sub(1, 1) .. ("y"):rep(250))
     local h = assert(sem.create(longest, 1))
     h:close()
   end)
@@ -187,9 +177,9 @@ describe("ipc.sem", function()
   it("dec(t) returns false after about t seconds", function()
     local h = assert(sem.create(name()))
     for _, t in ipairs { 0.3, 0.05 } do
-      local t0 = U.now()
+      local t0 = H.now()
       assert.is_false(h:dec(t))
-      local elapsed = U.now() - t0
+      local elapsed = H.now() - t0
       assert.is_true(elapsed >= t - 0.011, tostring(elapsed))
       assert.is_true(elapsed < t + 3, tostring(elapsed))
     end
@@ -209,12 +199,12 @@ describe("ipc.sem", function()
     assert.equal("true", res)
     assert.equal(0, value)
     -- And the other way round: this process waits with a timeout.
-    local t0 = U.now()
-    local q = io.popen(("sleep 0.2; %s"):format(U.command("sem_ping",
+    local t0 = H.now()
+    local q = io.popen(("sleep 0.2; %s"):format(H.command("sem_ping",
       ready, n, 1)))
     assert.is_true(r:inc())
     assert.is_true(h:dec(20))
-    assert.is_true(U.now() - t0 < 20)
+    assert.is_true(H.now() - t0 < 20)
     assert.is_true(q:close())
     h:close()
     r:close()

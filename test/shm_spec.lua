@@ -3,9 +3,7 @@ local shm = require "ipc.shm"
 local CHILD = H.readfile("test/helpers/memfile_child.lua")
 
 local function child(...)
-  local ok, what, code, out, err = H.run_lua(CHILD, ...)
-  assert(ok, ("child failed (%s %s): %s%s"):format(what, code, out, err))
-  return out
+  return H.in_child(CHILD, ...)
 end
 
 local function exists(name)
@@ -15,16 +13,8 @@ local function exists(name)
 end
 
 describe("ipc.shm", function()
-  local names = {}
-  local function name()
-    local n = H.uniq("ipcshm")
-    names[#names + 1] = n
-    return n
-  end
-  after_each(function()
-    for _, n in ipairs(names) do shm.remove(n) end
-    names = {}
-  end)
+  local name = H.shm_name
+  after_each(H.cleanup)
 
   it("creates a segment that a child attaches, writes and the parent reads", function()
     local n = name()
@@ -85,7 +75,7 @@ describe("ipc.shm", function()
     -- The longest name the OS allows works.
     local max = string.rep("m", 250 - #tostring(H.pid())) .. H.pid() .. "xxxxx"
     assert.equal(255, #max)
-    names[#names + 1] = max
+    H.shm_name(max)
     local h = assert(shm.create(max, 8))
     assert.is_true(h:close())
   end)
