@@ -216,3 +216,120 @@ describe("ipc.filelock", function()
     end
   end)
 end)
+
+-- The promises of docs/contract.md, "ipc.filelock", one test each, written from the
+-- contract alone; where the contract is ambiguous the reading tested is
+-- said in the test.
+describe("ipc.filelock: each documented promise", function()
+  after_each(H.cleanup)
+  local now = H.now
+
+  -- A child that tries to lock `path` and prints the result.
+  local TRY = [[
+    local filelock = require "ipc.filelock"
+    local path, mode, offset, nbytes = ...
+    local f = assert(io.open(path, "r+"))
+    local r = table.pack(filelock.trylock(f, mode, tonumber(offset), tonumber(nbytes)))
+    print(r.n, r[1])
+    f:close()
+  ]]
+  local function child_try(path, mode, offset, nbytes)
+    return H.in_child(TRY, path, mode, tostring(offset or 0), tostring(nbytes or 0))
+  end
+
+  it("an exclusive lock makes another process's trylock return false", function()
+    local p = H.tmpfile("0123456789")
+    local f = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(f, "w"))
+    assert.equal("1\tfalse\n", child_try(p, "r"))
+    assert.equal("1\tfalse\n", child_try(p, "w"))
+    assert.is_true(filelock.unlock(f))
+    assert.equal("1\ttrue\n", child_try(p, "w"))
+    f:close()
+  end)
+
+  it("'r' is shared, 'rw' exclusive", function()
+    local p = H.tmpfile("0123456789")
+    local f = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(f, "r"))
+    assert.equal("1\ttrue\n", child_try(p, "r"))
+    assert.equal("1\tfalse\n", child_try(p, "w"))
+    assert.is_true(filelock.lock(f, "rw"))
+    assert.equal("1\tfalse\n", child_try(p, "r"))
+    f:close()
+  end)
+
+  it("ranges: offset and nbytes; 0 means to the end of file and beyond", function()
+    local p = H.tmpfile("0123456789")
+    local f = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(f, "w", 2, 3))
+    assert.equal("1\ttrue\n", child_try(p, "w", 0, 2))
+    assert.equal("1\ttrue\n", child_try(p, "w", 5, 100))
+    assert.equal("1\tfalse\n", child_try(p, "w", 4, 1))
+    assert.is_true(filelock.unlock(f, 2, 3))
+    assert.is_true(filelock.lock(f, "w", 6))
+    assert.equal("1\tfalse\n", child_try(p, "w", 1000000, 1))
+    assert.equal("1\ttrue\n", child_try(p, "w", 0, 6))
+    assert.is_true(filelock.unlock(f, 6, 0))
+    assert.equal("1\ttrue\n", child_try(p, "w", 1000000, 1))
+    f:close()
+  end)
+
+  it("two handles of the same file in one process exclude each other", function()
+    local p = H.tmpfile("data")
+    local a, b = assert(io.open(p, "r+")), assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(a, "w"))
+    assert.is_false(filelock.trylock(b, "w"))
+    assert.is_false(filelock.trylock(b, "r"))
+    assert.is_true(filelock.unlock(a))
+    assert.is_true(filelock.trylock(b, "w"))
+    assert.is_false(filelock.trylock(a, "r"))
+    a:close()
+    b:close()
+  end)
+
+  it("closing an unrelated handle of the file keeps the lock", function()
+    local p = H.tmpfile("data")
+    local a = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(a, "w"))
+    local other = assert(io.open(p, "r"))
+    other:close()
+    assert.equal("1\tfalse\n", child_try(p, "w"))
+    a:close()
+    assert.equal("1\ttrue\n", child_try(p, "w"))
+  end)
+
+  it("a blocking lock waits until the holder unlocks", function()
+    local p = H.tmpfile("data")
+    local c = H.spawn_lua([[
+      local filelock = require "ipc.filelock"
+      local f = assert(io.open(..., "r+"))
+      assert(filelock.lock(f, "w"))
+      io.open(... .. ".held", "w"):close()
+      os.execute("sleep 0.4")
+      f:close()
+    ]], p)
+    H.track_file(p .. ".held")
+    while not io.open(p .. ".held") do H.sleep(0.01) end
+    local f = assert(io.open(p, "r+"))
+    assert.is_false(filelock.trylock(f, "w"))
+    local t0 = now()
+    assert.is_true(filelock.lock(f, "w"))
+    assert.is_true(now() - t0 >= 0.1)
+    f:close()
+    assert(c.wait())
+  end)
+
+  it("after a lock the read buffer is discarded: reads see other writers", function()
+    local p = H.tmpfile(string.rep("a", 100))
+    local f = assert(io.open(p, "r"))
+    assert.equal("a", f:read(1)) -- fills the read buffer
+    local w = assert(io.open(p, "r+"))
+    w:seek("set", 1)
+    w:write(string.rep("b", 99))
+    w:close()
+    assert.is_true(filelock.lock(f, "r"))
+    assert.equal("bbb", f:read(3))
+    f:close()
+  end)
+end)

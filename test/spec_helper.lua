@@ -57,10 +57,15 @@ end
 -- use them) whatever the test did.
 local scratch = { files = {}, shm = {}, sem = {} }
 
+-- Has file `path`, made by the test or by its children, removed likewise.
+function H.track_file(path)
+  scratch.files[#scratch.files + 1] = path
+  return path
+end
+
 -- A fresh temporary file, holding `content` if given.
 function H.tmpfile(content)
-  local p = os.tmpname()
-  scratch.files[#scratch.files + 1] = p
+  local p = H.track_file(os.tmpname())
   if content then H.writefile(p, content) end
   return p
 end
