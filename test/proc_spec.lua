@@ -55,7 +55,7 @@ end
 describe("ipc.proc", function()
   H.check_process_leaks(proc)
 
-  describe("the original's scenarios", function()
+  describe("capturing output, feeding input, killing: the basic uses", function()
     it("captures stdout only", function()
       local h, got = spawn_collect("echo hello; echo world", { stdout = true })
       assert.same({ true, "exit", 0 }, { h:wait() })
@@ -1254,6 +1254,8 @@ describe("ipc.proc: each documented promise", function()
   end)
 end)
 
+-- The quotations below are from docs/contract.md, "Conventions shared by
+-- every module" and "ipc.proc".
 describe("ipc.proc: what a child inherits, and proc.run's options", function()
   -- "Every file descriptor is opened close-on-exec: a spawned child
   -- inherits only the pipes and files it was given." Lua opens its files
