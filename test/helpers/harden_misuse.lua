@@ -1,4 +1,4 @@
--- Child program of test/misuse_spec.lua: calls every public function and
+-- Child program of test/cross/misuse_spec.lua: calls every public function and
 -- method of one module with hostile arguments and checks that each call
 -- either raises a Lua error with a string message or returns one of the
 -- documented result shapes. A crash, a hang or a sanitizer report ends this
