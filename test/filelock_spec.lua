@@ -301,16 +301,7 @@ describe("ipc.filelock: each documented promise", function()
 
   it("a blocking lock waits until the holder unlocks", function()
     local p = H.tmpfile("data")
-    local c = H.spawn_lua([[
-      local filelock = require "ipc.filelock"
-      local f = assert(io.open(..., "r+"))
-      assert(filelock.lock(f, "w"))
-      io.open(... .. ".held", "w"):close()
-      os.execute("sleep 0.4")
-      f:close()
-    ]], p)
-    H.track_file(p .. ".held")
-    while not io.open(p .. ".held") do H.sleep(0.01) end
+    local c = H.hold_lock_briefly(p)
     local f = assert(io.open(p, "r+"))
     assert.is_false(filelock.trylock(f, "w"))
     local t0 = now()

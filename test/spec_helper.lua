@@ -150,6 +150,26 @@ function H.sleep(seconds)
   os.execute(("sleep %.3f"):format(seconds))
 end
 
+-- Starts a child that locks file `path` whole for writing and unlocks it
+-- 0.4 s later; returns once the child holds the lock, with the child (as
+-- H.spawn_lua returns it) to wait for.
+function H.hold_lock_briefly(path)
+  local child = H.spawn_lua([[
+    local f = assert(io.open(..., "r+"))
+    assert(require("ipc.filelock").lock(f, "w"))
+    io.open(... .. ".held", "w"):close()
+    os.execute("sleep 0.4")
+    f:close()
+  ]], path)
+  local held = H.track_file(path .. ".held")
+  while true do
+    local f = io.open(held)
+    if f then f:close() break end
+    H.sleep(0.01)
+  end
+  return child
+end
+
 -- Number of open descriptors of this process. The listing goes to a file
 -- through os.execute, which opens nothing in this process: with io.popen
 -- the pipe's write end lingers here for a moment after the fork, and a

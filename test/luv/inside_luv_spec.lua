@@ -148,15 +148,7 @@ describe("inside a luv program", function()
 
   it("filelock.lock in a coroutine suspends only that coroutine", function()
     local p = H.tmpfile("data")
-    local c = H.spawn_lua([[
-      local f = assert(io.open(..., "r+"))
-      assert(require("ipc.filelock").lock(f, "w"))
-      io.open(... .. ".held", "w"):close()
-      os.execute("sleep 0.4")
-      f:close()
-    ]], p)
-    H.track_file(p .. ".held")
-    while not io.open(p .. ".held") do H.sleep(0.01) end
+    local c = H.hold_lock_briefly(p)
     assert.equal("true\ttrue\n", luv_ok(([[
       local filelock = require "ipc.filelock"
       local f = assert(io.open(%q, "r+"))
