@@ -1175,13 +1175,8 @@ describe("ipc.proc: each documented promise", function()
   it("a collected or closed handle kills its child: no zombie, no descriptor", function()
     local out = H.in_child [[
       local proc = require "ipc.proc"
-      local function fds()
-        local p = io.popen("ls /proc/" .. io.open("/proc/self/stat"):read("n") .. "/fd")
-        local n = 0
-        for _ in p:lines() do n = n + 1 end
-        p:close()
-        return n
-      end
+      -- Counted without io.popen, whose pipe may linger for a moment.
+      local fds = require("spec_helper").fd_count
       local warm = proc.spawn({ "true" }, { stdout = true, callback = print })
       warm:wait() warm:close()
       collectgarbage()
