@@ -217,9 +217,9 @@ describe("ipc.filelock", function()
   end)
 end)
 
--- The promises of docs/contract.md, "ipc.filelock", one test each, written from the
--- contract alone; where the contract is ambiguous the reading tested is
--- said in the test.
+-- The promises of docs/contract.md, "ipc.filelock", one test each, written from
+-- the contract alone; where the contract is ambiguous the reading tested
+-- is said in the test.
 describe("ipc.filelock: each documented promise", function()
   after_each(H.cleanup)
   local now = H.now

@@ -807,9 +807,9 @@ describe("ipc.proc", function()
   end)
 end)
 
--- The promises of docs/contract.md, "ipc.proc", one test each, written from the
--- contract alone; where the contract is ambiguous the reading tested is
--- said in the test.
+-- The promises of docs/contract.md, "ipc.proc", one test each, written from
+-- the contract alone; where the contract is ambiguous the reading tested
+-- is said in the test.
 describe("ipc.proc: each documented promise", function()
   after_each(H.cleanup)
   local now = H.now

@@ -335,9 +335,9 @@ describe("ipc.sem", function()
   end)
 end)
 
--- The promises of docs/contract.md, "ipc.sem", one test each, written from the
--- contract alone; where the contract is ambiguous the reading tested is
--- said in the test.
+-- The promises of docs/contract.md, "ipc.sem", one test each, written from
+-- the contract alone; where the contract is ambiguous the reading tested
+-- is said in the test.
 describe("ipc.sem: each documented promise", function()
   after_each(H.cleanup)
   local now = H.now

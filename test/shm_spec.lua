@@ -199,9 +199,8 @@ describe("ipc.shm", function()
 end)
 
 -- The promises of docs/contract.md, "The file-like handles (strfile,
--- mmap, shm)", one test each, written from the
--- contract alone; where the contract is ambiguous the reading tested is
--- said in the test.
+-- mmap, shm)", one test each, written from the contract alone; where the
+-- contract is ambiguous the reading tested is said in the test.
 describe("ipc.shm: each documented promise", function()
   after_each(H.cleanup)
 

@@ -62,9 +62,8 @@ describe("ipc.strfile", function()
 end)
 
 -- The promises of docs/contract.md, "The file-like handles (strfile,
--- mmap, shm)", one test each, written from the
--- contract alone; where the contract is ambiguous the reading tested is
--- said in the test.
+-- mmap, shm)", one test each, written from the contract alone; where the
+-- contract is ambiguous the reading tested is said in the test.
 describe("ipc.strfile: each documented promise", function()
   after_each(H.cleanup)
 
