@@ -102,8 +102,8 @@ test-gcstress: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
-# VALGRIND_SPECS empty: the strfile, mmap, shm, memfile_diff, sem, filelock,
-# proc and luv specs.
+# VALGRIND_SPECS empty: the strfile, mmap, shm, sem, filelock and proc
+# specs, test/cross/memfile_diff_spec.lua and the specs under test/luv.
 test-valgrind: build
 	@valgrind/run.sh $(VALGRIND_SPECS)
 

@@ -11,7 +11,8 @@
 --
 -- Every operation runs on the memory file `m` and on a real Lua file `f`
 -- (io.tmpfile) with the same bytes; results must agree. The differences
--- SPEC.md documents are modelled, not ignored:
+-- that docs/contract.md documents ("The file-like handles (strfile, mmap,
+-- shm)") are modelled, not ignored:
 --   * a seek past the end fails on `m` and is not done on `f`;
 --   * a write past the end writes what fits and returns nil, "not enough
 --     space", and `f` is cut back to the same length;

@@ -3,7 +3,8 @@
 // Each input is a byte string plus a script of file operations. The Lua
 // driver (memfile_driver.lua) runs the script on a memory file and on a real
 // Lua file (io.tmpfile) holding the same bytes and raises on any difference
-// that SPEC.md does not document; this target turns that into an abort so
+// that docs/contract.md ("The file-like handles (strfile, mmap, shm)") does
+// not document; this target turns that into an abort so
 // that libFuzzer records the input. The engine is compiled into the target,
 // so AddressSanitizer and UndefinedBehaviorSanitizer watch every access.
 #include <sys/mman.h>

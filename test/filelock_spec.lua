@@ -1,6 +1,5 @@
 local filelock = require "ipc.filelock"
 local sem = require "ipc.sem"
-local U = require "helpers.semlock_util"
 
 local EBADF = 9
 
@@ -20,7 +19,7 @@ end
 
 -- What trylock returns in a fresh process.
 local function child_trylock(mode, offset, nbytes)
-  local p = io.popen(U.command("lock_try", path, mode, offset or 0,
+  local p = io.popen(H.command("lock_try", path, mode, offset or 0,
     nbytes or 0))
   local out = p:read("a")
   assert(p:close(), out)
@@ -33,7 +32,7 @@ end
 local function hold(mode, offset, nbytes, data)
   local locked, ln = semaphore()
   local release, rn = semaphore()
-  local p = io.popen(U.command("lock_holder", path, mode, offset or 0,
+  local p = io.popen(H.command("lock_holder", path, mode, offset or 0,
     nbytes or 0, ln, rn, data), "r")
   assert.is_true(locked:dec(30))
   local let_go = function() release:inc() end
@@ -115,10 +114,10 @@ describe("ipc.filelock", function()
     assert.is_false(filelock.trylock(f, "r"))
     -- The holder writes 0.3 s after being let go, then unlocks: a lock
     -- that did not wait would read the old content.
-    local t0 = U.now()
+    local t0 = H.now()
     let_go()
     assert.is_true(filelock.lock(f, "r"))
-    assert.is_true(U.now() - t0 >= 0.29)
+    assert.is_true(H.now() - t0 >= 0.29)
     assert.equal("written by the holder", f:read(21))
     wait_end()
   end)
@@ -157,14 +156,14 @@ describe("ipc.filelock", function()
     H.writefile(path, "first line\nsecond line\n")
     local f = open()
     assert.equal("first line", f:read("l")) -- stdio buffered everything
-    local p = io.popen(U.command("lock_rewrite", path, "first line\nSECOND LINE\n"))
+    local p = io.popen(H.command("lock_rewrite", path, "first line\nSECOND LINE\n"))
     assert(p:close())
     assert.is_true(filelock.lock(f, "r"))
     assert.equal("SECOND LINE", f:read("l"))
     assert.is_nil(f:read("l"))
     assert.is_true(filelock.unlock(f))
     -- Data appended after we saw the end of file is seen too.
-    p = io.popen(U.command("lock_rewrite", path,
+    p = io.popen(H.command("lock_rewrite", path,
       "first line\nSECOND LINE\nthird line\n"))
     assert(p:close())
     assert.is_true(filelock.lock(f, "r"))
@@ -215,5 +214,113 @@ describe("ipc.filelock", function()
       assert.is_false(ok)
       assert.matches("bad argument #1 to '[%w.]*lock' %(attempt to use a closed file%)", err)
     end
+  end)
+end)
+
+-- The promises of docs/contract.md, "ipc.filelock", one test each, written from
+-- the contract alone; where the contract is ambiguous the reading tested
+-- is said in the test.
+describe("ipc.filelock: each documented promise", function()
+  after_each(H.cleanup)
+  local now = H.now
+
+  -- A child that tries to lock `path` and prints the result.
+  local TRY = [[
+    local filelock = require "ipc.filelock"
+    local path, mode, offset, nbytes = ...
+    local f = assert(io.open(path, "r+"))
+    local r = table.pack(filelock.trylock(f, mode, tonumber(offset), tonumber(nbytes)))
+    print(r.n, r[1])
+    f:close()
+  ]]
+  local function child_try(path, mode, offset, nbytes)
+    return H.in_child(TRY, path, mode, tostring(offset or 0), tostring(nbytes or 0))
+  end
+
+  it("an exclusive lock makes another process's trylock return false", function()
+    local p = H.tmpfile("0123456789")
+    local f = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(f, "w"))
+    assert.equal("1\tfalse\n", child_try(p, "r"))
+    assert.equal("1\tfalse\n", child_try(p, "w"))
+    assert.is_true(filelock.unlock(f))
+    assert.equal("1\ttrue\n", child_try(p, "w"))
+    f:close()
+  end)
+
+  it("'r' is shared, 'rw' exclusive", function()
+    local p = H.tmpfile("0123456789")
+    local f = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(f, "r"))
+    assert.equal("1\ttrue\n", child_try(p, "r"))
+    assert.equal("1\tfalse\n", child_try(p, "w"))
+    assert.is_true(filelock.lock(f, "rw"))
+    assert.equal("1\tfalse\n", child_try(p, "r"))
+    f:close()
+  end)
+
+  it("ranges: offset and nbytes; 0 means to the end of file and beyond", function()
+    local p = H.tmpfile("0123456789")
+    local f = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(f, "w", 2, 3))
+    assert.equal("1\ttrue\n", child_try(p, "w", 0, 2))
+    assert.equal("1\ttrue\n", child_try(p, "w", 5, 100))
+    assert.equal("1\tfalse\n", child_try(p, "w", 4, 1))
+    assert.is_true(filelock.unlock(f, 2, 3))
+    assert.is_true(filelock.lock(f, "w", 6))
+    assert.equal("1\tfalse\n", child_try(p, "w", 1000000, 1))
+    assert.equal("1\ttrue\n", child_try(p, "w", 0, 6))
+    assert.is_true(filelock.unlock(f, 6, 0))
+    assert.equal("1\ttrue\n", child_try(p, "w", 1000000, 1))
+    f:close()
+  end)
+
+  it("two handles of the same file in one process exclude each other", function()
+    local p = H.tmpfile("data")
+    local a, b = assert(io.open(p, "r+")), assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(a, "w"))
+    assert.is_false(filelock.trylock(b, "w"))
+    assert.is_false(filelock.trylock(b, "r"))
+    assert.is_true(filelock.unlock(a))
+    assert.is_true(filelock.trylock(b, "w"))
+    assert.is_false(filelock.trylock(a, "r"))
+    a:close()
+    b:close()
+  end)
+
+  it("closing an unrelated handle of the file keeps the lock", function()
+    local p = H.tmpfile("data")
+    local a = assert(io.open(p, "r+"))
+    assert.is_true(filelock.lock(a, "w"))
+    local other = assert(io.open(p, "r"))
+    other:close()
+    assert.equal("1\tfalse\n", child_try(p, "w"))
+    a:close()
+    assert.equal("1\ttrue\n", child_try(p, "w"))
+  end)
+
+  it("a blocking lock waits until the holder unlocks", function()
+    local p = H.tmpfile("data")
+    local c = H.hold_lock_briefly(p)
+    local f = assert(io.open(p, "r+"))
+    assert.is_false(filelock.trylock(f, "w"))
+    local t0 = now()
+    assert.is_true(filelock.lock(f, "w"))
+    assert.is_true(now() - t0 >= 0.1)
+    f:close()
+    assert(c.wait())
+  end)
+
+  it("after a lock the read buffer is discarded: reads see other writers", function()
+    local p = H.tmpfile(string.rep("a", 100))
+    local f = assert(io.open(p, "r"))
+    assert.equal("a", f:read(1)) -- fills the read buffer
+    local w = assert(io.open(p, "r+"))
+    w:seek("set", 1)
+    w:write(string.rep("b", 99))
+    w:close()
+    assert.is_true(filelock.lock(f, "r"))
+    assert.equal("bbb", f:read(3))
+    f:close()
   end)
 end)

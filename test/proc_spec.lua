@@ -1,6 +1,7 @@
 -- ipc.proc against real child processes (see README.md, "ipc.proc").
 require "spec_helper"
 local proc = require "ipc.proc"
+local filelock = require "ipc.filelock"
 
 local LUA = H.LUA
 local ARGS = "test/helpers/proc_args.lua"
@@ -23,10 +24,6 @@ local function spawn_collect(cmd, opts)
 end
 
 local function text(t) return table.concat(t) end
-
-local function alive(pid)
-  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
-end
 
 -- A fresh directory holding executable shell scripts (name -> body);
 -- the caller removes it.
@@ -58,7 +55,7 @@ end
 describe("ipc.proc", function()
   H.check_process_leaks(proc)
 
-  describe("the original's scenarios", function()
+  describe("capturing output, feeding input, killing: the basic uses", function()
     it("captures stdout only", function()
       local h, got = spawn_collect("echo hello; echo world", { stdout = true })
       assert.same({ true, "exit", 0 }, { h:wait() })
@@ -298,15 +295,15 @@ describe("ipc.proc", function()
         { stdout = true, group = true })
       while #got.stdout == 0 do assert.is_false(h:wait(0.05)) end
       local grandchild = tonumber(text(got.stdout):match("%d+"))
-      assert.is_true(alive(grandchild))
+      assert.is_true(H.alive(grandchild))
       assert.is_true(h:kill("term"))
       assert.same({ nil, "signal", 15 }, { h:wait() })
       h:close()
       for _ = 1, 100 do
-        if not alive(grandchild) then break end
+        if not H.alive(grandchild) then break end
         H.sleep(0.02)
       end
-      assert.is_false(alive(grandchild))
+      assert.is_false(H.alive(grandchild))
     end)
 
     it("escalates a timeout from SIGTERM to SIGKILL", function()
@@ -332,7 +329,7 @@ describe("ipc.proc", function()
       assert.is_true(os.time() - t0 <= 5)
       h:close()
       local grandchild = tonumber(text(got.stdout):match("%d+"))
-      assert.is_true(alive(grandchild))
+      assert.is_true(H.alive(grandchild))
       os.execute("kill " .. grandchild)
     end)
   end)
@@ -645,18 +642,18 @@ describe("ipc.proc", function()
       local hold = { assert(proc.spawn({ "sleep", "30" }, { stdin = true })) }
       local pid = hold[1]:pid()
       hold[1]:write("queued\n")
-      assert.is_true(alive(pid))
+      assert.is_true(H.alive(pid))
       hold[1] = nil
       collectgarbage()
       collectgarbage()
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
     end)
 
     it("kills and reaps a live child on close", function()
       local h = assert(proc.spawn({ "sleep", "30" }, { stdout = true, callback = print }))
       local pid = h:pid()
       assert.is_true(h:close())
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
       assert.equal("ipc.proc (closed)", tostring(h))
       for _, m in ipairs { "wait", "kill", "pid", "write", "close", "timed_out" } do
         assert.error_matches(function() h[m](h) end, "closed handle")
@@ -671,7 +668,7 @@ describe("ipc.proc", function()
         b:write("pending")
         print(a:pid(), b:pid())
       ]]
-      for pid in out:gmatch("%d+") do assert.is_false(alive(pid)) end
+      for pid in out:gmatch("%d+") do assert.is_false(H.alive(pid)) end
     end)
 
     it("closes with <close>", function()
@@ -681,7 +678,7 @@ describe("ipc.proc", function()
         pid = h:pid()
         assert.matches("^ipc.proc %(0x%x+%)$", tostring(h))
       end
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
     end)
   end)
 
@@ -749,7 +746,7 @@ describe("ipc.proc", function()
       }))
       local pid = h:pid()
       assert.same({ nil, "signal", 9 }, { h:wait() })
-      assert.is_false(alive(pid))
+      assert.is_false(H.alive(pid))
     end)
 
     it("refuses wait from inside its own callback", function()
@@ -807,5 +804,529 @@ describe("ipc.proc", function()
       ]])
       assert.equal("alive\n", out)
     end)
+  end)
+end)
+
+-- The promises of docs/contract.md, "ipc.proc", one test each, written from
+-- the contract alone; where the contract is ambiguous the reading tested
+-- is said in the test.
+describe("ipc.proc: each documented promise", function()
+  after_each(H.cleanup)
+  local now = H.now
+
+  H.check_process_leaks(proc)
+
+  local function collect(cmd, opts)
+    local got = { stdout = {}, stderr = {}, errors = {}, calls = {} }
+    opts = opts or {}
+    opts.callback = function(...)
+      local stream, data, msg, code = ...
+      got.calls[#got.calls + 1] = table.pack(...)
+      if data ~= nil then
+        table.insert(got[stream], data)
+      else
+        table.insert(got.errors, { stream, msg, code })
+      end
+    end
+    local h = assert(proc.spawn(cmd, opts))
+    return h, got
+  end
+
+  it("a string command runs with /bin/sh -c", function()
+    local h, got = collect("echo $0; echo a | tr a b; exit 3", { stdout = true })
+    assert.same({ nil, "exit", 3 }, { h:wait() })
+    local out = table.concat(got.stdout)
+    assert.matches("^[%w/]*sh\nb\n$", out)
+    h:close()
+  end)
+
+  it("spawn fails with nil, message, code: missing program, bad cwd, too long", function()
+    H.assert_fail(2, proc.spawn({ "ipc-no-such-program-anywhere" }))
+    H.assert_fail(13, proc.spawn({ "/etc/passwd" }))
+    H.assert_fail(2, proc.spawn("true", { cwd = "/nonexistent/dir" }))
+    H.assert_fail(2, proc.spawn({ "true" }, { cwd = "/nonexistent/dir" }))
+    local big = string.rep("x", 1 << 20)
+    H.assert_fail(7, proc.spawn({ "true", big, big, big }))
+    H.assert_fail(7, proc.spawn("true " .. big .. " " .. big .. " " .. big))
+  end)
+
+  it("callback gets ('stdout'|'stderr', non-empty string)", function()
+    local h, got = collect({ "sh", "-c",
+      "for i in 1 2 3 4 5; do echo o$i; echo e$i >&2; done; printf ''" },
+      { stdout = true, stderr = true })
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    for _, c in ipairs(got.calls) do
+      assert.is_true(c[1] == "stdout" or c[1] == "stderr")
+      assert.equal("string", type(c[2]))
+      assert.is_true(#c[2] > 0)
+      assert.equal(2, c.n)
+    end
+    assert.equal("o1\no2\no3\no4\no5\n", table.concat(got.stdout))
+    assert.equal("e1\ne2\ne3\ne4\ne5\n", table.concat(got.stderr))
+    h:close()
+  end)
+
+  it("stdin/stdout/stderr false or absent use the parent's streams", function()
+    local script = H.tmpfile([[
+      local proc = require "ipc.proc"
+      local h = assert(proc.spawn({ "sh", "-c", "read x; echo out:$x; echo err:$x >&2" },
+        { stdin = false, stdout = false }))
+      print(h:wait())
+    ]])
+    local out, err = H.tmpfile(), H.tmpfile()
+    assert(os.execute(("printf 'in\\n' | lua5.4 %s >%s 2>%s"):format(script, out, err)))
+    assert.equal("out:in\ntrue\texit\t0\n", H.readfile(out))
+    assert.equal("err:in\n", H.readfile(err))
+  end)
+
+  it("stdout and stderr may be Lua files", function()
+    local po, pe = H.tmpfile(), H.tmpfile()
+    local fo, fe = assert(io.open(po, "wb")), assert(io.open(pe, "wb"))
+    local h = assert(proc.spawn("echo to-out; echo to-err >&2",
+      { stdout = fo, stderr = fe }))
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    h:close()
+    fo:close()
+    fe:close()
+    assert.equal("to-out\n", H.readfile(po))
+    assert.equal("to-err\n", H.readfile(pe))
+  end)
+
+  it("a callback is required when stdout or stderr is a pipe", function()
+    H.raises("callback", proc.spawn, { "true" }, { stdout = true })
+    H.raises("callback", proc.spawn, { "true" }, { stderr = true })
+    local h = assert(proc.spawn({ "cat" }, { stdin = true }))
+    h:write(proc.EOF)
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    h:close()
+  end)
+
+  it("without luv, callbacks run only inside wait", function()
+    local h, got = collect({ "echo", "hi" }, { stdout = true })
+    H.sleep(0.2)
+    assert.same({}, got.calls)
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal("hi\n", table.concat(got.stdout))
+    h:close()
+  end)
+
+  it("env adds and overrides, false removes; clear_env; cwd", function()
+    local r = proc.run("echo $IPC_NEW:$HOME:${USER-unset}:$(pwd)",
+      { env = { IPC_NEW = "new", HOME = "/home/override", USER = false },
+        cwd = "/" })
+    assert.equal("new:/home/override:unset:/\n", r.stdout)
+    r = proc.run({ "/usr/bin/env" }, { clear_env = true })
+    assert.equal("", r.stdout)
+    assert.is_true(r.ok)
+  end)
+
+  it("group: kill signals the child's whole group", function()
+    local h, got = collect("sleep 30 & echo $!; wait", { stdout = true, group = true })
+    while #got.stdout == 0 do assert.is_false(h:wait(0.05)) end
+    local gc = tonumber(table.concat(got.stdout):match("%d+"))
+    assert.is_true(h:kill("term"))
+    assert.same({ nil, "signal", 15 }, { h:wait() })
+    h:close()
+    for _ = 1, 200 do if not H.alive(gc) then break end H.sleep(0.01) end
+    assert.is_false(H.alive(gc))
+  end)
+
+  it("timeout: SIGTERM (to the group with group), timed_out, wait nil, 'signal', n", function()
+    local h, got = collect("sleep 30 & echo $!; wait",
+      { stdout = true, group = true, timeout = 0.3 })
+    assert.is_false(h:timed_out())
+    local t0 = now()
+    assert.same({ nil, "signal", 15 }, { h:wait() })
+    local dt = now() - t0
+    assert.is_true(dt >= 0.25 and dt < 10, tostring(dt))
+    assert.is_true(h:timed_out())
+    local gc = tonumber(table.concat(got.stdout):match("%d+"))
+    for _ = 1, 200 do if not H.alive(gc) then break end H.sleep(0.01) end
+    assert.is_false(H.alive(gc))
+    h:close()
+  end)
+
+  it("timed_out is false for a child that ended in time", function()
+    local h = assert(proc.spawn({ "true" }, { timeout = 30 }))
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.is_false(h:timed_out())
+    h:close()
+  end)
+
+  it("drain_timeout defaults to 1 s: a grandchild holding the pipe cannot hang wait", function()
+    local h, got = collect("sleep 30 & echo $!", { stdout = true })
+    local t0 = now()
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    local dt = now() - t0
+    assert.is_true(dt >= 0.8 and dt < 8, tostring(dt))
+    h:close()
+    local gc = tonumber(table.concat(got.stdout):match("%d+"))
+    assert.is_number(gc)
+    os.execute("kill " .. gc)
+  end)
+
+  it("output a grandchild writes before the pipes reach EOF is delivered", function()
+    local h, got = collect("(sleep 0.3; echo late) & echo early", { stdout = true })
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal("early\nlate\n", table.concat(got.stdout))
+    h:close()
+  end)
+
+  it("EOF reaches a child although another child was spawned meanwhile", function()
+    -- The parent's end of the stdin pipe is close-on-exec: the second
+    -- child does not hold it open.
+    local a, got = collect({ "cat" }, { stdin = true, stdout = true })
+    local b = assert(proc.spawn({ "sleep", "30" }))
+    a:write("x\n", proc.EOF)
+    assert.same({ true, "exit", 0 }, { a:wait(20) })
+    assert.equal("x\n", table.concat(got.stdout))
+    b:close()
+    a:close()
+  end)
+
+  it("children start with SIGPIPE at its default (reading: like os.execute)", function()
+    local r = proc.run("{ yes; echo \"status $?\" >&2; } | head -c 1")
+    assert.equal("y", r.stdout)
+    assert.equal("status 141\n", r.stderr)
+  end)
+
+  it("write queues without blocking and returns true; EOF closes stdin", function()
+    local h, got = collect({ "sh", "-c", "sleep 0.3; wc -c" }, { stdin = true, stdout = true })
+    local chunk = string.rep("z", 1 << 20)
+    for _ = 1, 4 do assert.is_true(h:write(chunk)) end -- more than a pipe holds
+    assert.is_true(h:write("tail", proc.EOF))
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal(4 * (1 << 20) + 4, tonumber(table.concat(got.stdout)))
+    h:close()
+  end)
+
+  it("write raises without a stdin pipe and after EOF", function()
+    local h = assert(proc.spawn({ "cat" }, { stdin = true }))
+    h:write(proc.EOF)
+    assert.has_error(function() h:write("late") end)
+    assert.has_error(function() h:write(proc.EOF) end)
+    h:wait()
+    h:close()
+    h = assert(proc.spawn({ "true" }))
+    assert.has_error(function() h:write("x") end)
+    h:wait()
+    assert.has_error(function() h:write("x") end)
+    h:close()
+    local f = assert(io.open("/dev/null", "rb"))
+    h = assert(proc.spawn({ "true" }, { stdin = f }))
+    assert.has_error(function() h:write("x") end)
+    h:wait()
+    h:close()
+    f:close()
+  end)
+
+  it("kill: names map to their signals, numbers work, true on success", function()
+    local names = { term = 15, kill = 9, int = 2, hup = 1, quit = 3,
+      usr1 = 10, usr2 = 12 }
+    for name, num in pairs(names) do
+      local h = assert(proc.spawn({ "sleep", "30" }))
+      assert.is_true(h:kill(name))
+      assert.same({ nil, "signal", num }, { h:wait() }, name)
+      h:close()
+    end
+    local h = assert(proc.spawn({ "sleep", "30" }))
+    assert.is_true(h:kill(12))
+    assert.same({ nil, "signal", 12 }, { h:wait() })
+    h:close()
+    h = assert(proc.spawn({ "sleep", "30" }))
+    assert.is_true(h:kill("stop"))
+    assert.is_false(h:wait(0.1))
+    assert.is_true(h:kill("cont"))
+    assert.is_true(h:kill("kill"))
+    assert.same({ nil, "signal", 9 }, { h:wait() })
+    h:close()
+  end)
+
+  it("pid is the child's process id", function()
+    local h, got = collect("echo $$", { stdout = true })
+    local pid = h:pid()
+    assert.equal("integer", math.type(pid))
+    assert.is_true(pid > 0)
+    h:wait()
+    assert.equal(pid .. "\n", table.concat(got.stdout))
+    h:close()
+  end)
+
+  it("wait returns what os.execute returns", function()
+    for _, cmd in ipairs { "exit 0", "exit 1", "exit 200", "kill -TERM $$",
+      "kill -KILL $$" } do
+      local h = assert(proc.spawn(cmd))
+      assert.same({ os.execute(cmd) }, { h:wait() }, cmd)
+      h:close()
+    end
+  end)
+
+  it("wait(t) returns false while running, wait(0) polls; later waits repeat", function()
+    local h = assert(proc.spawn({ "sleep", "0.4" }))
+    local r = table.pack(h:wait(0))
+    assert.same({ n = 1, false }, r)
+    local t0 = now()
+    r = table.pack(h:wait(0.1))
+    assert.same({ n = 1, false }, r)
+    assert.is_true(now() - t0 >= 0.08)
+    assert.same({ n = 3, true, "exit", 0 }, table.pack(h:wait()))
+    assert.same({ n = 3, true, "exit", 0 }, table.pack(h:wait()))
+    assert.same({ n = 3, true, "exit", 0 }, table.pack(h:wait(0)))
+    assert.same({ n = 3, true, "exit", 0 }, table.pack(h:wait(5)))
+    h:close()
+  end)
+
+  it("wait delivers every byte of output before it returns", function()
+    local h, got = collect({ "sh", "-c", "head -c 1000000 /dev/zero; head -c 70000 /dev/zero >&2" },
+      { stdout = true, stderr = true })
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal(1000000, #table.concat(got.stdout))
+    assert.equal(70000, #table.concat(got.stderr))
+    h:close()
+  end)
+
+  it("a callback error propagates unchanged out of wait; wait again continues", function()
+    local obj = { "an error object" }
+    local n = 0
+    local h = assert(proc.spawn({ "sh", "-c", "echo 1; sleep 0.1; echo 2; sleep 0.1; echo 3" }, {
+      stdout = true,
+      callback = function(_, data)
+        n = n + 1
+        if n == 1 then error(obj) end
+        if n == 2 then error("second", 0) end
+      end,
+    }))
+    local ok, err = pcall(h.wait, h)
+    assert.is_false(ok)
+    assert.equal(obj, err)
+    assert.is_true(H.alive(h:pid()))
+    ok, err = pcall(h.wait, h)
+    assert.is_false(ok)
+    assert.equal("second", err)
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal(3, n)
+    h:close()
+  end)
+
+  it("callbacks may yield to the resumer; resuming continues the wait", function()
+    local got = {}
+    local co = coroutine.create(function()
+      local h = assert(proc.spawn({ "sh", "-c", "echo a; echo b >&2; sleep 0.05; echo c" }, {
+        stdout = true, stderr = true,
+        callback = function(stream, data)
+          local back = coroutine.yield(stream, data)
+          got[#got + 1] = back
+        end,
+      }))
+      local r = table.pack(h:wait())
+      h:close()
+      return "done", r
+    end)
+    local streams = { stdout = "", stderr = "" }
+    local i = 0
+    while true do
+      i = i + 1
+      local ok, a, b = coroutine.resume(co, i)
+      assert.is_true(ok, a)
+      if a == "done" then
+        assert.same({ n = 3, true, "exit", 0 }, b)
+        break
+      end
+      streams[a] = streams[a] .. b
+    end
+    assert.same({ stdout = "a\nc\n", stderr = "b\n" }, streams)
+    assert.equal(i - 1, #got)
+    for k, v in ipairs(got) do assert.equal(k + 1, v) end
+  end)
+
+  it("a child that closes stdin with input queued: ('stdin', nil, msg, code), status kept", function()
+    local h, got = collect({ "sh", "-c", "exec 0<&-; sleep 0.2; echo alive" },
+      { stdin = true, stdout = true })
+    local chunk = string.rep("q", 1 << 20)
+    for _ = 1, 4 do h:write(chunk) end
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal("alive\n", table.concat(got.stdout))
+    assert.equal(1, #got.errors)
+    local e = got.errors[1]
+    assert.equal("stdin", e[1])
+    assert.is_string(e[2])
+    assert.equal("integer", math.type(e[3]))
+    assert.is_true(e[3] > 0)
+    for _, c in ipairs(got.calls) do
+      if c[2] == nil then assert.equal(4, c.n) end
+    end
+    h:close()
+  end)
+
+  it("a child that dies with input queued does not kill the parent", function()
+    local out = H.in_child [[
+      local proc = require "ipc.proc"
+      local errs = {}
+      local h = assert(proc.spawn({ "sh", "-c", "exit 4" }, { stdin = true,
+        callback = function(s, d, m, c) errs[#errs + 1] = s .. ":" .. tostring(c) end }))
+      for _ = 1, 8 do h:write(string.rep("w", 1 << 20)) end
+      print(h:wait())
+      print(#errs, errs[1])
+      h:close()
+    ]]
+    assert.equal("nil\texit\t4\n1\tstdin:32\n", out)
+  end)
+
+  it("a collected or closed handle kills its child: no zombie, no descriptor", function()
+    local out = H.in_child [[
+      local proc = require "ipc.proc"
+      -- Counted without io.popen, whose pipe may linger for a moment.
+      local fds = require("spec_helper").fd_count
+      local warm = proc.spawn({ "true" }, { stdout = true, callback = print })
+      warm:wait() warm:close()
+      collectgarbage()
+      local before = fds()
+      local h = assert(proc.spawn({ "sleep", "30" }, { stdin = true, stdout = true,
+        stderr = true, callback = print }))
+      local p1 = h:pid()
+      h = nil
+      collectgarbage() collectgarbage()
+      local c = assert(proc.spawn({ "sleep", "30" }, { stdin = true, stdout = true,
+        callback = print }))
+      local p2 = c:pid()
+      c:close()
+      collectgarbage()
+      print(os.execute("kill -0 " .. p1 .. " 2>/dev/null"),
+        os.execute("kill -0 " .. p2 .. " 2>/dev/null"), before == fds())
+    ]]
+    assert.equal("nil\tnil\ttrue\n", out)
+  end)
+
+  it("proc.EOF is a light userdata", function()
+    assert.equal("userdata", type(proc.EOF))
+    assert.equal(proc.EOF, require("ipc.proc").EOF)
+  end)
+
+  describe("proc.run", function()
+    it("returns the full result table", function()
+      local r = proc.run({ "true" })
+      assert.same({ ok = true, what = "exit", code = 0, stdout = "", stderr = "",
+        truncated = false, timed_out = false }, r)
+      r = proc.run("printf out; printf err >&2; kill -USR2 $$")
+      assert.same({ ok = nil, what = "signal", code = 12, stdout = "out",
+        stderr = "err", truncated = false, timed_out = false }, r)
+    end)
+
+    it("feeds input then EOF; takes spawn's options", function()
+      local r = proc.run({ "sh", "-c", "cat; echo $X; pwd" },
+        { input = "in\n", env = { X = "x" }, cwd = "/" })
+      assert.equal("in\nx\n/\n", r.stdout)
+      assert.is_true(r.ok)
+      r = proc.run({ "cat" })
+      assert.is_true(r.ok)
+      assert.equal("", r.stdout)
+    end)
+
+    it("max_output keeps that many bytes per stream and says so", function()
+      local r = proc.run("head -c 5000 /dev/zero; head -c 10 /dev/zero >&2",
+        { max_output = 100 })
+      assert.is_true(r.ok)
+      assert.equal(100, #r.stdout)
+      assert.equal(10, #r.stderr)
+      assert.is_true(r.truncated)
+    end)
+
+    it("timeout and group", function()
+      local t0 = now()
+      local r = proc.run("sleep 30 & wait", { timeout = 0.2, group = true })
+      assert.is_true(now() - t0 < 10)
+      assert.same({ nil, "signal", 15, true }, { r.ok, r.what, r.code, r.timed_out })
+    end)
+
+    it("returns nil, message, code when the process cannot start", function()
+      H.assert_fail(2, proc.run({ "ipc-no-such-program-anywhere" }))
+      H.assert_fail(2, proc.run({ "true" }, { cwd = "/nonexistent/dir" }))
+    end)
+
+    it("raises when given a callback", function()
+      assert.has_error(function() proc.run({ "true" }, { callback = print }) end)
+    end)
+  end)
+end)
+
+-- The quotations below are from docs/contract.md, "Conventions shared by
+-- every module" and "ipc.proc".
+describe("ipc.proc: what a child inherits, and proc.run's options", function()
+  -- "Every file descriptor is opened close-on-exec: a spawned child
+  -- inherits only the pipes and files it was given." Lua opens its files
+  -- with fopen, without close-on-exec; they must not reach the child.
+  it("a child does not inherit a Lua file it was not given", function()
+    local base = proc.run({ "ls", "/proc/self/fd" }).stdout
+    local p = os.tmpname()
+    local f = assert(io.open(p, "r"))
+    local now = proc.run({ "ls", "/proc/self/fd" }).stdout
+    f:close()
+    os.remove(p)
+    assert.equal(base, now)
+  end)
+
+  -- Were the write end of an io.popen(cmd, "w") pipe inherited by a child
+  -- spawned meanwhile, closing the popen file would wait (pclose) until
+  -- that unrelated child exits.
+  it("closing an io.popen pipe does not wait for an unrelated spawned child", function()
+    local w = assert(io.popen("cat >/dev/null", "w"))
+    local h = assert(proc.spawn({ "sleep", "5" }))
+    local t0 = os.time()
+    w:close()
+    local dt = os.time() - t0
+    h:close()
+    assert.is_true(dt < 3, dt .. " s")
+  end)
+
+  -- With open-file-description locks, an inherited descriptor would keep
+  -- the lock held after the program closed its file.
+  it("closing a locked file releases the lock although a child was spawned", function()
+    local p = os.tmpname()
+    local f = assert(io.open(p, "r+"))
+    assert(filelock.lock(f, "w"))
+    local h = assert(proc.spawn({ "sleep", "30" }))
+    f:close()
+    local r = proc.run({ "lua5.4", "-e", ("print(require('ipc.filelock')"
+      .. ".trylock(io.open(%q, 'r+'), 'w'))"):format(p) })
+    h:close()
+    os.remove(p)
+    assert.equal("true\n", r.stdout)
+  end)
+
+  -- proc.run takes "the same cmd and options as spawn": with stdin = true
+  -- and no input, the child gets an empty stdin (EOF at once).
+  it("proc.run with stdin = true and no input does not hang", function()
+    local ok = os.execute("timeout 10 lua5.4 -e 'assert(require(\"ipc.proc\")"
+      .. ".run({ \"cat\" }, { stdin = true }).ok)'")
+    assert.is_true(ok)
+  end)
+
+  -- "Misuse ... raises a Lua error whose message names the function and
+  -- the argument": bad options given to proc.run name run, not the spawn
+  -- it calls, and no position inside run.
+  it("proc.run option errors name 'run' and the caller's position", function()
+    local ok, err = pcall(proc.run, { "true" }, { timeout = -1 })
+    assert.is_false(ok)
+    assert.matches("bad argument #2 to '[%w.]*run'", err)
+    assert.not_matches("ipc.proc.run:%d+:", err)
+  end)
+
+  -- The same rule: a closed Lua file given as options.stdout names spawn
+  -- and the option.
+  it("a closed Lua file as options.stdout names the argument", function()
+    local f = assert(io.open("/dev/null", "w"))
+    f:close()
+    local ok, err = pcall(proc.spawn, { "true" }, { stdout = f })
+    assert.is_false(ok)
+    assert.matches("bad argument #2 to '[%w.]*spawn'", err)
+  end)
+
+  -- SIGPIPE is caught (not ignored) by ipc.proc, so that children of
+  -- os.execute and io.popen still die of it quietly after exec.
+  it("children of os.execute keep the default SIGPIPE", function()
+    local p = assert(io.popen("(yes | head -c 1 >/dev/null) 2>&1"))
+    local out = p:read("a")
+    p:close()
+    assert.equal("", out)
   end)
 end)

@@ -1,16 +1,10 @@
 local sem = require "ipc.sem"
-local U = require "helpers.semlock_util"
 
 local EINVAL, ENOENT, EEXIST, ENAMETOOLONG, EOVERFLOW = 22, 2, 17, 36, 75
 local SEM_VALUE_MAX = 2147483647
 
 -- Names created by a test, removed again afterwards whatever happened.
-local names
-local function name()
-  local n = H.uniq("semtest")
-  names[#names + 1] = n
-  return n
-end
+local name = H.sem_name
 
 local function exists(n)
   local h = sem.open(n)
@@ -20,7 +14,7 @@ end
 
 -- Starts a child helper; returns its popen handle (read it for the output).
 local function start(helper, ...)
-  return assert(io.popen(U.command(helper, ...), "r"))
+  return assert(io.popen(H.command(helper, ...), "r"))
 end
 
 -- Reads what a sem_waiter child printed.
@@ -33,10 +27,7 @@ local function waiter_result(p)
 end
 
 describe("ipc.sem", function()
-  before_each(function() names = {} end)
-  after_each(function()
-    for _, n in ipairs(names) do sem.remove(n) end
-  end)
+  after_each(H.cleanup)
 
   it("does not touch the global table", function()
     local out = H.in_child([[
@@ -133,8 +124,7 @@ describe("ipc.sem", function()
         assert.is_true(code == EINVAL or code == ENAMETOOLONG, tostring(code))
       end
     end
-    local longest = name():sub(1, 1) .. ("y"):rep(250)
-    names[#names + 1] = longest
+    local longest = name(name():sub(1, 1) .. ("y"):rep(250))
     local h = assert(sem.create(longest, 1))
     h:close()
   end)
@@ -187,9 +177,9 @@ describe("ipc.sem", function()
   it("dec(t) returns false after about t seconds", function()
     local h = assert(sem.create(name()))
     for _, t in ipairs { 0.3, 0.05 } do
-      local t0 = U.now()
+      local t0 = H.now()
       assert.is_false(h:dec(t))
-      local elapsed = U.now() - t0
+      local elapsed = H.now() - t0
       assert.is_true(elapsed >= t - 0.011, tostring(elapsed))
       assert.is_true(elapsed < t + 3, tostring(elapsed))
     end
@@ -209,12 +199,12 @@ describe("ipc.sem", function()
     assert.equal("true", res)
     assert.equal(0, value)
     -- And the other way round: this process waits with a timeout.
-    local t0 = U.now()
-    local q = io.popen(("sleep 0.2; %s"):format(U.command("sem_ping",
+    local t0 = H.now()
+    local q = io.popen(("sleep 0.2; %s"):format(H.command("sem_ping",
       ready, n, 1)))
     assert.is_true(r:inc())
     assert.is_true(h:dec(20))
-    assert.is_true(U.now() - t0 < 20)
+    assert.is_true(H.now() - t0 < 20)
     assert.is_true(q:close())
     h:close()
     r:close()
@@ -342,5 +332,147 @@ describe("ipc.sem", function()
       assert.is_true(exists(b))
     end
     assert.is_false(exists(b))
+  end)
+end)
+
+-- The promises of docs/contract.md, "ipc.sem", one test each, written from
+-- the contract alone; where the contract is ambiguous the reading tested
+-- is said in the test.
+describe("ipc.sem: each documented promise", function()
+  after_each(H.cleanup)
+  local now = H.now
+
+  it("open(name, n) creates with n, failing if the name exists", function()
+    local n = name()
+    local h = assert(sem.open(n, 3))
+    assert.equal(3, h:value())
+    H.assert_fail(17, sem.open(n, 1))
+    h:close()
+  end)
+
+  it("the creator by open(name, n) also removes the name on close", function()
+    local n = name()
+    local h = assert(sem.open(n, 1))
+    local o = assert(sem.open(n))
+    assert.is_true(o:close())
+    assert.is_true(assert(sem.open(n)):close())
+    assert.is_true(h:close())
+    H.assert_fail(2, sem.open(n))
+  end)
+
+  it("open(name) and open(name, 0) open an existing one, else fail", function()
+    local n = name()
+    H.assert_fail(2, sem.open(n))
+    H.assert_fail(2, sem.open(n, 0))
+    local h = assert(sem.open(n, 2))
+    local a, b = assert(sem.open(n)), assert(sem.open(n, 0))
+    assert.equal(2, a:value())
+    assert.is_true(a:dec(0))
+    assert.equal(1, b:value())
+    a:close()
+    b:close()
+    h:close()
+  end)
+
+  it("create(name) starts at 0, create(name, n) at n, failing if the name exists", function()
+    local n = name()
+    local h = assert(sem.create(n))
+    assert.equal(0, h:value())
+    assert.is_false(h:dec(0))
+    H.assert_fail(17, sem.create(n))
+    H.assert_fail(17, sem.create(n, 4))
+    h:close()
+    h = assert(sem.create(n, 4))
+    assert.equal(4, h:value())
+    h:close()
+  end)
+
+  it("inc and dec across processes; dec(0) tries; value", function()
+    local n = name()
+    local h = assert(sem.create(n))
+    H.in_child([[
+      local s = assert(require("ipc.sem").open(...))
+      assert(s:inc() == true)
+      assert(s:inc() == true)
+      s:close()
+    ]], n)
+    assert.equal(2, h:value())
+    assert.is_true(h:dec(0))
+    assert.is_true(h:dec())
+    assert.is_false(h:dec(0))
+    assert.equal(0, h:value())
+    h:close()
+  end)
+
+  it("dec(t) returns false after about t seconds; fractions allowed", function()
+    local h = assert(sem.create(name()))
+    local t0 = now()
+    assert.is_false(h:dec(0.3))
+    local dt = now() - t0
+    assert.is_true(dt >= 0.28 and dt < 5, tostring(dt))
+    h:close()
+  end)
+
+  it("dec() waits forever; dec(-1) too: another process's inc ends it", function()
+    local n = name()
+    local h = assert(sem.create(n))
+    for _, args in ipairs { {}, { -1 }, { 2.5 } } do
+      local c = H.spawn_lua([[
+        os.execute("sleep 0.3")
+        local s = assert(require("ipc.sem").open(...))
+        s:inc()
+      ]], n)
+      local t0 = now()
+      assert.is_true(h:dec(table.unpack(args)))
+      assert.is_true(now() - t0 >= 0.2)
+      assert(c.wait())
+    end
+    h:close()
+  end)
+
+  it("a child exiting (SIGCHLD) during a timed wait does not end it early", function()
+    -- libuv's SIGCHLD handler is installed by proc.spawn; a child that
+    -- exits during the wait interrupts sem_timedwait with EINTR.
+    local out = H.in_child([[
+      local sem, proc = require "ipc.sem", require "ipc.proc"
+      local s = assert(sem.create(...))
+      local p = assert(proc.spawn({ "sleep", "0.1" }))
+      local function now() return tonumber(io.open("/proc/uptime"):read("n")) end
+      local t0 = now()
+      local r = table.pack(s:dec(0.6))
+      local dt = now() - t0
+      print(r.n, r[1], dt >= 0.55)
+      p:wait()
+      p = assert(proc.spawn({ "sh", "-c", "sleep 0.1; exit 0" }))
+      local c = io.popen("sleep 0.4; lua5.4 -e 'require(\"ipc.sem\").open(\"" .. ... .. "\"):inc()'")
+      print(s:dec())
+      c:close()
+      p:wait()
+      s:close()
+    ]], name())
+    assert.equal("1\tfalse\ttrue\ntrue\n", out)
+  end)
+
+  it("the creator's close removes the name; other handles keep working", function()
+    local n = name()
+    local h = assert(sem.create(n, 1))
+    local o = assert(sem.open(n))
+    assert.is_true(h:close())
+    H.assert_fail(2, sem.open(n))
+    assert.is_true(o:inc())
+    assert.equal(2, o:value())
+    assert.is_true(o:close())
+  end)
+
+  it("an opener's close keeps the name; remove removes it", function()
+    local n = name()
+    local h = assert(sem.create(n))
+    assert.is_true(assert(sem.open(n)):close())
+    assert.is_true(assert(sem.open(n)):close())
+    assert.is_true(sem.remove(n))
+    H.assert_fail(2, sem.open(n))
+    assert.is_true(h:inc())
+    assert.is_true(h:close()) -- the name was removed already: still true
+    H.assert_fail(2, sem.remove(n))
   end)
 end)

@@ -3,9 +3,7 @@ local shm = require "ipc.shm"
 local CHILD = H.readfile("test/helpers/memfile_child.lua")
 
 local function child(...)
-  local ok, what, code, out, err = H.run_lua(CHILD, ...)
-  assert(ok, ("child failed (%s %s): %s%s"):format(what, code, out, err))
-  return out
+  return H.in_child(CHILD, ...)
 end
 
 local function exists(name)
@@ -15,16 +13,8 @@ local function exists(name)
 end
 
 describe("ipc.shm", function()
-  local names = {}
-  local function name()
-    local n = H.uniq("ipcshm")
-    names[#names + 1] = n
-    return n
-  end
-  after_each(function()
-    for _, n in ipairs(names) do shm.remove(n) end
-    names = {}
-  end)
+  local name = H.shm_name
+  after_each(H.cleanup)
 
   it("creates a segment that a child attaches, writes and the parent reads", function()
     local n = name()
@@ -85,7 +75,7 @@ describe("ipc.shm", function()
     -- The longest name the OS allows works.
     local max = string.rep("m", 250 - #tostring(H.pid())) .. H.pid() .. "xxxxx"
     assert.equal(255, #max)
-    names[#names + 1] = max
+    H.shm_name(max)
     local h = assert(shm.create(max, 8))
     assert.is_true(h:close())
   end)
@@ -205,5 +195,65 @@ describe("ipc.shm", function()
       print(h:close())
     ]]):format(n, n))
     assert.equal("nil\tBad address\t14\ntrue\ntrue\nnil\tnot enough space\t28\ntrue\n", out)
+  end)
+end)
+
+-- The promises of docs/contract.md, "The file-like handles (strfile,
+-- mmap, shm)", one test each, written from the contract alone; where the
+-- contract is ambiguous the reading tested is said in the test.
+describe("ipc.shm: each documented promise", function()
+  after_each(H.cleanup)
+
+  it("create fails if the name exists; attach maps the full size", function()
+    local n = H.shm_name()
+    local h = assert(shm.create(n, 100))
+    H.assert_fail(17, shm.create(n, 100))
+    H.assert_fail(17, shm.create(n, 5))
+    local a = assert(shm.attach(n))
+    assert.equal(100, a:size())
+    h:write("shared")
+    assert.equal("shared", a:read(6))
+    a:close()
+    h:close()
+  end)
+
+  it("the creator's close removes the name; attached handles keep working", function()
+    local n = H.shm_name()
+    local h = assert(shm.create(n, 10))
+    local out = H.in_child([[
+      local shm = require "ipc.shm"
+      local a = assert(shm.attach(...))
+      a:write("child")
+      a:close()
+    ]], n)
+    assert.equal("", out)
+    local a = assert(shm.attach(n))
+    assert.is_true(h:close())
+    H.assert_fail(2, shm.attach(n))
+    assert.equal("child", a:read(5))
+    assert.equal(a, a:write("!"))
+    assert.is_true(a:close())
+  end)
+
+  it("an attacher's close keeps the name", function()
+    local n = H.shm_name()
+    local h = assert(shm.create(n, 10))
+    assert.is_true(assert(shm.attach(n)):close())
+    assert.is_true(assert(shm.attach(n)):close())
+    h:close()
+  end)
+
+  it("remove removes a name left behind by a crashed creator", function()
+    local n = H.shm_name()
+    local ok, what = H.run_lua([[
+      local h = assert(require("ipc.shm").create(..., 10))
+      os.exit(3, false)
+    ]], n)
+    assert.is_nil(ok)
+    assert.equal("exit", what)
+    assert.is_true(assert(shm.attach(n)):close())
+    assert.is_true(shm.remove(n))
+    H.assert_fail(2, shm.attach(n))
+    H.assert_fail(2, shm.remove(n))
   end)
 end)

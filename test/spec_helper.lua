@@ -1,4 +1,6 @@
--- Shared helpers for the busted specs. Child processes inherit LUA_CPATH and
+-- Shared helpers for the busted specs and their child programs in
+-- test/helpers/ (found as "spec_helper" through LUA_PATH, which puts
+-- ./test/?.lua on the path). Child processes inherit LUA_CPATH and
 -- LUA_PATH from the test run, so `lua5.4 file.lua` in a child finds the
 -- module being tested.
 local H = {}
@@ -26,6 +28,17 @@ function H.pid()
   return tonumber(readfile("/proc/self/stat"):match("^(%d+)"))
 end
 
+-- Seconds since boot, from /proc/uptime: a monotonic wall clock with 10 ms
+-- resolution, enough for the generous bounds the specs check.
+function H.now()
+  return tonumber(readfile("/proc/uptime"):match("^([%d.]+)"))
+end
+
+-- Whether process `pid` exists (zombies included).
+function H.alive(pid)
+  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
+end
+
 local counter = 0
 -- A name for shm or semaphores that no other run or test uses.
 function H.uniq(prefix)
@@ -39,9 +52,56 @@ function H.tmpname()
   return os.tmpname()
 end
 
+-- Files, shm names and semaphore names made by H.tmpfile, H.shm_name and
+-- H.sem_name, removed by H.cleanup (an after_each hook of the specs that
+-- use them) whatever the test did.
+local scratch = { files = {}, shm = {}, sem = {} }
+
+-- Has file `path`, made by the test or by its children, removed likewise.
+function H.track_file(path)
+  scratch.files[#scratch.files + 1] = path
+  return path
+end
+
+-- A fresh temporary file, holding `content` if given.
+function H.tmpfile(content)
+  local p = H.track_file(os.tmpname())
+  if content then H.writefile(p, content) end
+  return p
+end
+
+-- A fresh shared memory name, or `n` if given (to be removed likewise).
+function H.shm_name(n)
+  n = n or H.uniq("ipcshm")
+  scratch.shm[#scratch.shm + 1] = n
+  return n
+end
+
+-- A fresh semaphore name, or `n` if given (to be removed likewise).
+function H.sem_name(n)
+  n = n or H.uniq("ipcsem")
+  scratch.sem[#scratch.sem + 1] = n
+  return n
+end
+
+function H.cleanup()
+  for _, p in ipairs(scratch.files) do os.remove(p) end
+  for _, n in ipairs(scratch.shm) do require("ipc.shm").remove(n) end
+  for _, n in ipairs(scratch.sem) do require("ipc.sem").remove(n) end
+  scratch = { files = {}, shm = {}, sem = {} }
+end
+
 -- Quotes a string for /bin/sh.
 function H.shquote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- The command line that runs child program test/helpers/<name>.lua with
+-- `args` in a child lua5.4.
+function H.command(name, ...)
+  local args = { H.LUA, "test/helpers/" .. name .. ".lua" }
+  for i = 1, select("#", ...) do args[#args + 1] = H.shquote(select(i, ...)) end
+  return table.concat(args, " ")
 end
 
 -- Runs Lua `code` in a child lua5.4 with the given extra arguments and
@@ -88,6 +148,26 @@ end
 
 function H.sleep(seconds)
   os.execute(("sleep %.3f"):format(seconds))
+end
+
+-- Starts a child that locks file `path` whole for writing and unlocks it
+-- 0.4 s later; returns once the child holds the lock, with the child (as
+-- H.spawn_lua returns it) to wait for.
+function H.hold_lock_briefly(path)
+  local child = H.spawn_lua([[
+    local f = assert(io.open(..., "r+"))
+    assert(require("ipc.filelock").lock(f, "w"))
+    io.open(... .. ".held", "w"):close()
+    os.execute("sleep 0.4")
+    f:close()
+  ]], path)
+  local held = H.track_file(path .. ".held")
+  while true do
+    local f = io.open(held)
+    if f then f:close() break end
+    H.sleep(0.01)
+  end
+  return child
 end
 
 -- Number of open descriptors of this process. The listing goes to a file
@@ -142,13 +222,41 @@ function H.check_process_leaks(proc)
   end)
 end
 
--- Runs `code` in a child Lua: used for calls that might crash, so that a
--- crash fails one test instead of the whole run. Returns the child's
--- stdout and asserts the child exited with status 0.
-function H.in_child(code)
-  local ok, what, status, out, err = H.run_lua(code)
+-- Runs `code` in a child Lua with the given extra arguments, asserts that
+-- the child exited with status 0 and returns its stdout. Also used for
+-- calls that might crash, so that a crash fails one test instead of the
+-- whole run.
+function H.in_child(code, ...)
+  local ok, what, status, out, err = H.run_lua(code, ...)
   assert(ok, ("child failed (%s %s):\n%s%s"):format(what, status, out, err))
   return out
+end
+
+-- Asserts the `nil, message, code` shape of an OS failure: exactly three
+-- results, a non-empty message, a positive integer errno, which equals
+-- `code` when given. Returns the message and the errno.
+function H.assert_fail(code, ...)
+  local n = select("#", ...)
+  local ok, msg, errno = ...
+  assert(n == 3, ("wanted 3 results, got %d (%s, %s)"):format(n,
+    tostring(ok), tostring(msg)))
+  assert(ok == nil, "first result is " .. tostring(ok))
+  assert(type(msg) == "string" and #msg > 0, "message " .. tostring(msg))
+  assert(math.type(errno) == "integer" and errno > 0, "code " .. tostring(errno))
+  if code then assert(errno == code, ("errno %d, wanted %d (%s)"):format(
+    errno, code, msg)) end
+  return msg, errno
+end
+
+-- Asserts that f(...) raises an error whose message contains `text`
+-- (plain); returns the error.
+function H.raises(text, f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then error(("no error, wanted %q"):format(text), 2) end
+  if not tostring(err):find(text, 1, true) then
+    error(("error %q, wanted %q"):format(tostring(err), text), 2)
+  end
+  return err
 end
 
 package.loaded["spec_helper"] = H

@@ -60,3 +60,27 @@ describe("ipc.strfile", function()
     assert.has_error(function() h:read() end, "attempt to use a closed handle")
   end)
 end)
+
+-- The promises of docs/contract.md, "The file-like handles (strfile,
+-- mmap, shm)", one test each, written from the contract alone; where the
+-- contract is ambiguous the reading tested is said in the test.
+describe("ipc.strfile: each documented promise", function()
+  after_each(H.cleanup)
+
+  it("strfile.open gives a read-only handle over the string's bytes", function()
+    local s = "bin\0ary\255\n"
+    local h = strfile.open(s)
+    assert.equal(#s, h:size())
+    assert.equal(s, h:read("a"))
+    h:seek("set", 0)
+    H.assert_fail(nil, h:write("x"))
+    assert.equal(s, h:read("a"))
+    h:close()
+    -- The handle keeps its string alive.
+    h = strfile.open(("%d"):format(2^40) .. string.rep("z", 100))
+    collectgarbage()
+    collectgarbage()
+    assert.equal("1099511627776" .. string.rep("z", 100), h:read("a"))
+    h:close()
+  end)
+end)

@@ -1,8 +1,8 @@
--- Child program of test/misuse_spec.lua: calls every public function and
--- method of one module with hostile arguments and checks that each call
--- either raises a Lua error with a string message or returns one of the
--- documented result shapes. A crash, a hang or a sanitizer report ends this
--- process abnormally, and the spec reports it as a failure.
+-- Child program of test/cross/misuse_spec.lua: calls every public
+-- function and method of one module with hostile arguments and checks that
+-- each call either raises a Lua error with a string message or returns one
+-- of the documented result shapes. A crash, a hang or a sanitizer report
+-- ends this process abnormally, and the spec reports it as a failure.
 --
 -- Usage: lua5.4 harden_misuse.lua <module> [prefix [luv|luvrun]]
 --   <module> is shm, sem, mmap, filelock, proc, strfile or ipc; with "luv",

@@ -4,8 +4,8 @@
 -- start of the file and unlocks, so a parent that blocked in lock() can
 -- prove it waited for the write.
 local sem = require "ipc.sem"
+local H = require "spec_helper"
 local filelock = require "ipc.filelock"
-local U = require "helpers.semlock_util"
 local path, mode = arg[1], arg[2]
 local offset, nbytes = tonumber(arg[3]), tonumber(arg[4])
 local f = assert(io.open(path, "r+"))
@@ -15,7 +15,7 @@ local release = assert(sem.open(arg[6]))
 locked:inc()
 assert(release:dec(30) == true, "never released")
 if arg[7] then
-  U.sleep(0.3)
+  H.sleep(0.3)
   f:seek("set", 0)
   f:write(arg[7])
 end

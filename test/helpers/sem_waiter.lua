@@ -5,20 +5,20 @@
 -- pcall catches the "interrupted!" error that lua5.4's own SIGINT handler
 -- raises once control is back in Lua.
 local sem = require "ipc.sem"
-local U = require "helpers.semlock_util"
+local H = require "spec_helper"
 local name, ready_name, timeout, pidfile = arg[1], arg[2], arg[3], arg[4]
 local h = assert(sem.open(name))
 local ready = assert(sem.open(ready_name))
 if pidfile then
   local f = assert(io.open(pidfile, "w"))
-  f:write(U.pid())
+  f:write(H.pid())
   f:close()
 end
 local t = timeout ~= "forever" and tonumber(timeout) or nil
-local t0 = U.now()
+local t0 = H.now()
 ready:inc()
 local ok, r = pcall(h.dec, h, t)
-local elapsed = U.now() - t0
+local elapsed = H.now() - t0
 io.write(("%s %s %.3f %d\n"):format(ok, tostring(r), elapsed, h:value()))
 h:close()
 ready:close()

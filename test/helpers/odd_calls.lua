@@ -1,7 +1,7 @@
--- Child program for the conformance spec: calls every function and method
--- of every module with combinations of wrong, odd and right arguments, on
--- open and closed handles. Misuse may raise and the OS may fail, but the
--- process must neither crash nor hang. Prints the number of calls made.
+-- Child program of test/ipc_spec.lua ("never a crash, never a hang"):
+-- calls every function and method of every module with combinations of
+-- wrong, odd and right arguments, on open and closed handles. Misuse may
+-- raise and the OS may fail, but the process must neither crash nor hang. Prints the number of calls made.
 local ipc = require "ipc"
 local NONE = {}
 local closedf = io.open("/dev/null")

@@ -9,7 +9,7 @@ local PRELUDE = [[
 local uv = require "luv"
 local sem = require "ipc.sem"
 local filelock = require "ipc.filelock"
-local U = require "helpers.semlock_util"
+local U = require "spec_helper"
 local ticks = 0
 local ticker = uv.new_timer()
 ticker:start(10, 10, function() ticks = ticks + 1 end)
@@ -234,7 +234,7 @@ describe("ipc.sem and ipc.filelock under luv", function()
   end)
 
   it("a program that stops the loop during an endless wait still exits", function()
-    local t0 = require("helpers.semlock_util").now()
+    local t0 = require("spec_helper").now()
     local out = child([[
       local s = assert(sem.create(...))
       spawn(function() print("never", s:dec()) end)
@@ -243,7 +243,7 @@ describe("ipc.sem and ipc.filelock under luv", function()
       print("stopped")
     ]], name())
     assert.equal("stopped\n", out)
-    assert.is_true(require("helpers.semlock_util").now() - t0 < 20)
+    assert.is_true(require("spec_helper").now() - t0 < 20)
   end)
   -- libuv's pool has UV_THREADPOOL_SIZE threads, 4 by default: four
   -- endless waits take them all, and every further job waits in its queue.
@@ -315,7 +315,7 @@ describe("ipc.sem and ipc.filelock under luv", function()
   end)
 
   it("a program that stops the loop with more endless waits than pool threads exits", function()
-    local t0 = require("helpers.semlock_util").now()
+    local t0 = require("spec_helper").now()
     local out = child([[
       local s = assert(sem.create(...))
       for _ = 1, 6 do spawn(function() print("never", s:dec()) end) end
@@ -324,6 +324,6 @@ describe("ipc.sem and ipc.filelock under luv", function()
       print("stopped")
     ]], name())
     assert.equal("stopped\n", out)
-    assert.is_true(require("helpers.semlock_util").now() - t0 < 20)
+    assert.is_true(require("spec_helper").now() - t0 < 20)
   end)
 end)

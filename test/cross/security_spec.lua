@@ -226,8 +226,9 @@ describe("ipc.proc", function()
     local fds = child_fds()
     for _, f in ipairs(files) do f:close() end
     os.remove(path)
-    -- SPEC.md: "a spawned child inherits only the pipes and files it was
-    -- given", even files Lua opened without close-on-exec.
+    -- docs/contract.md, "Conventions shared by every module": "a spawned
+    -- child inherits only the pipes and files it was given", even files
+    -- Lua opened without close-on-exec.
     local extra = {}
     for _, n in ipairs(sorted_keys(fds)) do
       if n > 2 then extra[#extra + 1] = ("%d -> %s"):format(n, fds[n]) end
