@@ -23,25 +23,53 @@ local function sh(cmd)
   return ok == true
 end
 
--- Whether `need` (a module, or a module followed by fields) exists, asked
--- of a fresh interpreter so that this one loads nothing (luv would change
--- how ipc.proc runs here).
-local function available(need)
-  local probe = ([==[
-local parts = {}
-for p in (%q):gmatch("[^.]+") do parts[#parts + 1] = p end
-for i = #parts, 1, -1 do
-  local ok, v = pcall(require, table.concat(parts, ".", 1, i))
-  if ok then
-    for j = i + 1, #parts do
-      if type(v) ~= "table" then os.exit(1) end
-      v = v[parts[j]]
+-- Whether `need` exists, asked of a fresh interpreter so that this one
+-- loads nothing (luv would change how ipc.proc runs here). `need` is a
+-- module or a module field (`ipc.proc.lines`), a method of the handles of
+-- ipc.proc (`ipc.proc:stdout`), or spawn options (`spawn{detach=true}`:
+-- spawn checks its option keys and accepts these).
+local PROBE = [==[
+local need = ...
+local function field(path)
+  local parts = {}
+  for p in path:gmatch("[^.]+") do parts[#parts + 1] = p end
+  for i = #parts, 1, -1 do
+    local ok, v = pcall(require, table.concat(parts, ".", 1, i))
+    if ok then
+      for j = i + 1, #parts do
+        if type(v) ~= "table" then return nil end
+        v = v[parts[j]]
+      end
+      return v
     end
-    os.exit(v ~= nil and 0 or 1)
   end
 end
-os.exit(1)]==]):format(need)
-  return sh(("%s %s -e %s >/dev/null 2>&1"):format(ENV, H.LUA, H.shquote(probe)))
+local proc = require "ipc.proc"
+local opts = need:match("^spawn(%b{})$")
+if opts then
+  local bogus = pcall(proc.spawn, { "true" }, { no_such_option = true })
+  local ok, h = pcall(proc.spawn, { "true" }, load("return " .. opts)())
+  if ok and h then h:close() end
+  os.exit(not bogus and ok and h and 0 or 1)
+end
+local method = need:match("^ipc%.proc:(.+)$")
+if method then
+  local h = proc.spawn({ "true" }, {})
+  local m = h[method]
+  h:close()
+  os.exit(m ~= nil and 0 or 1)
+end
+os.exit(field(need) ~= nil and 0 or 1)
+]==]
+
+local probe_file
+local function available(need)
+  if not probe_file then
+    probe_file = os.tmpname()
+    H.writefile(probe_file, PROBE)
+  end
+  return sh(("%s %s %s %s </dev/null >/dev/null 2>&1"):format(ENV, H.LUA,
+    H.shquote(probe_file), H.shquote(need)))
 end
 
 local function missing(snippet)
@@ -156,6 +184,10 @@ describe("documentation snippets", function()
       end
     end
   end
+
+  teardown(function()
+    if probe_file then os.remove(probe_file) end
+  end)
 
   it("the conventions catch a wrong output", function()
     assert.is_true(S.matches("a\tb...\n", "a\tbcd\n"))
