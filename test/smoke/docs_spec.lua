@@ -168,8 +168,9 @@ describe("documentation snippets", function()
       local name = ("%s:%d%s"):format(doc, snippet.line,
         #group == 2 and " (two processes)" or "")
       if snippet.norun then
-        it(name .. " is marked as not meant to run", function()
+        it(name .. " is not meant to run, but compiles", function()
           assert.is_nil(snippet.expect)
+          assert(load(snippet.code, "=" .. name))
         end)
       else
         it(name .. " runs and prints what the text says", function()
@@ -187,6 +188,15 @@ describe("documentation snippets", function()
 
   teardown(function()
     if probe_file then os.remove(probe_file) end
+  end)
+
+  it("README.md links every page of docs/", function()
+    local readme = H.readfile("README.md")
+    for _, doc in ipairs(documents()) do
+      if doc:match("^docs/") then
+        assert(readme:find("(" .. doc .. ")", 1, true), doc .. " is not linked from README.md")
+      end
+    end
   end)
 
   it("the conventions catch a wrong output", function()
