@@ -27,7 +27,7 @@ function MemFile:read(...) end
 
 ---An iterator over the handle with the formats given (default `"l"`).
 ---@param ... ipc.ReadFormat
----@return fun(): string|number|nil, ...
+---@return fun(): string|number|nil
 function MemFile:lines(...) end
 
 ---Writes strings and numbers at the position; never grows the region.

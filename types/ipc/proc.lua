@@ -57,7 +57,7 @@ function Stream:read(...) end
 
 ---An iterator with the formats given (default "l").
 ---@param ... ipc.ReadFormat
----@return fun(): string|number|nil, ...
+---@return fun(): string|number|nil
 function Stream:lines(...) end
 
 ---Limits each read: nil or negative: none; 0: never wait.
@@ -125,7 +125,7 @@ function Process:read(...) end
 
 ---`h:stdout():lines(...)`.
 ---@param ... ipc.ReadFormat
----@return fun(): string|number|nil, ...
+---@return fun(): string|number|nil
 function Process:lines(...) end
 
 ---Bytes queued by `write` and not yet accepted by the pipe.
@@ -169,7 +169,7 @@ function proc.run(cmd, options) end
 ---@param cmd string|(string|number)[]
 ---@param options? ipc.proc.LinesOptions
 ---@param ... ipc.ReadFormat
----@return fun(): string|number|nil, ...
+---@return fun(): string|number|nil
 ---@return any
 ---@return any
 ---@return any closing
