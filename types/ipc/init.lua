@@ -1,0 +1,26 @@
+---@meta ipc
+-- docs/ipc.md
+
+---@class ipc.Platform
+---@field os "linux"|"macos"|"freebsd"|"windows"|string
+---@field ofd_locks boolean two handles of a file in one process exclude each other
+---@field sem_value boolean sem handles have a working value()
+---@field pidfd boolean
+---@field signals boolean signal names beyond term and kill
+---@field die_with_parent boolean
+---@field shm_name_max integer
+---@field sem_name_max integer
+
+---@class ipc
+---@field _VERSION string
+---@field platform ipc.Platform
+---@field proc ipc.proc
+---@field shm ipc.shm
+---@field mmap ipc.mmap
+---@field strfile ipc.strfile
+---@field sem ipc.sem
+---@field filelock ipc.filelock
+---@field loop ipc.loop
+local ipc = {}
+
+return ipc
