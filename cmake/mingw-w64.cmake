@@ -1,7 +1,7 @@
 # Cross-compiling for 64-bit Windows with MinGW-w64 (Debian's mingw-w64).
 #   cmake -S . -B build-win -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake
 #
-# IPC_WIN_DEPS is the prefix deps/windows.sh fills with the cross-built Lua
+# IPC_WIN_PREFIX is the prefix deps/windows.sh fills with the cross-built Lua
 # and libuv (bin/, include/, lib/, lib/pkgconfig/); pkg-config looks there
 # and only there, so the build never picks up the host's Linux libraries.
 # The win32 thread model keeps winpthread out: with the GCC runtime
@@ -18,16 +18,16 @@ set(CMAKE_CXX_COMPILER ${MINGW_TRIPLE}-g++-${MINGW_THREADS})
 set(CMAKE_RC_COMPILER ${MINGW_TRIPLE}-windres)
 
 get_filename_component(_ipc_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-set(IPC_WIN_DEPS "${_ipc_root}/build-win/deps/prefix" CACHE PATH
+set(IPC_WIN_PREFIX "${_ipc_root}/build-win/deps/prefix" CACHE PATH
     "Prefix of the cross-built Lua and libuv")
 
-set(CMAKE_FIND_ROOT_PATH /usr/${MINGW_TRIPLE} ${IPC_WIN_DEPS})
+set(CMAKE_FIND_ROOT_PATH /usr/${MINGW_TRIPLE} ${IPC_WIN_PREFIX})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
-set(ENV{PKG_CONFIG_LIBDIR} "${IPC_WIN_DEPS}/lib/pkgconfig")
+set(ENV{PKG_CONFIG_LIBDIR} "${IPC_WIN_PREFIX}/lib/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 

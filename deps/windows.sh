@@ -135,7 +135,7 @@ build_libuv() {
   b=$OUT/build/libuv
   cmake -S "$OUT/src/libuv1" -B "$b" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/mingw-w64.cmake" \
-    -DIPC_WIN_DEPS="$PREFIX" -DLIBUV_BUILD_TESTS=OFF >/dev/null
+    -DIPC_WIN_PREFIX="$PREFIX" -DLIBUV_BUILD_TESTS=OFF >/dev/null
   cmake --build "$b" --target uv_a -j "$JOBS" >/dev/null
   cp -r "$OUT/src/libuv1/include/." "$PREFIX/include/"
   cp "$b/libuv_a.a" "$PREFIX/lib/libuv.a"
@@ -178,12 +178,12 @@ lua_module() { # name output sources...
 
 busted_tree() {
   share=$PREFIX/share/lua/5.4
-  [ -f "$PREFIX/bin/busted.lua" ] && return 0
+  [ -f "$PREFIX/bin/busted-run.lua" ] && return 0
   say "copying busted's Lua files"
   mkdir -p "$share/system"
   for f in $BUSTED_LUA; do cp -rL "/usr/share/lua/5.4/$f" "$share/"; done
   cp -L /usr/share/lua/5.4/system/init.lua "$share/system/"
-  cp /usr/bin/busted "$PREFIX/bin/busted.lua"
+  cp /usr/bin/busted "$PREFIX/bin/busted-run.lua"
 }
 
 wine_prefix() {
