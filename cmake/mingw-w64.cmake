@@ -2,7 +2,8 @@
 #   cmake -S . -B build-win -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake
 #
 # IPC_WIN_PREFIX is the prefix deps/windows.sh fills with the cross-built Lua
-# and libuv (bin/, include/, lib/, lib/pkgconfig/); pkg-config looks there
+# and libuv (bin/, include/, lib/, lib/pkgconfig/; by default under
+# $IPC_WIN_DEPS or build-win/deps, as that script puts it); pkg-config looks there
 # and only there, so the build never picks up the host's Linux libraries.
 # The win32 thread model keeps winpthread out: with the GCC runtime
 # libraries linked statically, a module needs nothing beyond lua54.dll and
@@ -17,8 +18,13 @@ set(CMAKE_C_COMPILER ${MINGW_TRIPLE}-gcc-${MINGW_THREADS})
 set(CMAKE_CXX_COMPILER ${MINGW_TRIPLE}-g++-${MINGW_THREADS})
 set(CMAKE_RC_COMPILER ${MINGW_TRIPLE}-windres)
 
-get_filename_component(_ipc_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-set(IPC_WIN_PREFIX "${_ipc_root}/build-win/deps/prefix" CACHE PATH
+if(DEFINED ENV{IPC_WIN_DEPS})
+  set(_ipc_deps "$ENV{IPC_WIN_DEPS}")
+else()
+  get_filename_component(_ipc_deps "${CMAKE_CURRENT_LIST_DIR}/../build-win/deps"
+                         ABSOLUTE)
+endif()
+set(IPC_WIN_PREFIX "${_ipc_deps}/prefix" CACHE PATH
     "Prefix of the cross-built Lua and libuv")
 
 set(CMAKE_FIND_ROOT_PATH /usr/${MINGW_TRIPLE} ${IPC_WIN_PREFIX})
