@@ -3,7 +3,8 @@
 # cache folder ignored by git (build-win/deps by default, IPC_WIN_DEPS to
 # change it):
 #   prefix/      cross-built Lua 5.4 (bin/lua.exe, bin/lua54.dll,
-#                lib/liblua54.dll.a, include/), libuv as a static library,
+#                lib/liblua54.dll.a, include/), libuv as a static library
+#                (with luv's headers, for luv_ctx_t),
 #                pkg-config files for both, and a Lua tree with busted:
 #                share/lua/5.4 (pure Lua, copied from the host's busted) and
 #                lib/lua/5.4 (lfs, term.core, system.core as DLLs)
@@ -21,7 +22,7 @@ PREFIX=$OUT/prefix
 JOBS=${JOBS:-2}
 HOST=x86_64-w64-mingw32
 CC=$HOST-gcc-win32
-PACKAGES="mingw-w64 wine wine64 cmake ninja-build dpkg-dev lua-busted"
+PACKAGES="mingw-w64 wine wine64 cmake ninja-build dpkg-dev lua-busted lua-luv-dev"
 SOURCES="lua5.4 libuv1 lua-filesystem lua-term"
 BUSTED_LUA="busted busted.lua cliargs cliargs.lua luassert say pl
 mediator.lua term dkjson.lua"
@@ -138,6 +139,10 @@ build_libuv() {
     -DIPC_WIN_PREFIX="$PREFIX" -DLIBUV_BUILD_TESTS=OFF >/dev/null
   cmake --build "$b" --target uv_a -j "$JOBS" >/dev/null
   cp -r "$OUT/src/libuv1/include/." "$PREFIX/include/"
+  # luv's public headers (luv_ctx_t) are the same on every platform; the
+  # mirror may lack luv's sources, so they come from the host's lua-luv-dev.
+  mkdir -p "$PREFIX/include/luv"
+  cp -L /usr/include/lua5.4/luv/*.h "$PREFIX/include/luv/"
   cp "$b/libuv_a.a" "$PREFIX/lib/libuv.a"
 }
 
