@@ -95,12 +95,12 @@ fetch_sources() {
   for p in $todo; do
     (cd "$OUT/src/dl" && apt_private source --download-only "$p" \
        >/dev/null 2>&1) || true
-    dsc=$(ls "$OUT/src/dl/${p}_"*.dsc 2>/dev/null | head -n 1)
+    dsc=$(find "$OUT/src/dl" -name "${p}_*.dsc" | head -n 1)
     [ -n "$dsc" ] || { say "no source package $p" >&2; exit 1; }
     rm -rf "$OUT/src/$p.tmp"
     if ! dpkg-source -q --no-check -x "$dsc" "$OUT/src/$p.tmp" \
          >/dev/null 2>&1; then
-      orig=$(ls "$OUT/src/dl/${p}_"*.orig.tar.* | head -n 1)
+      orig=$(find "$OUT/src/dl" -name "${p}_*.orig.tar.*" | head -n 1)
       say "$p: Debian's packaging is not on the mirror, using $(basename "$orig")"
       rm -rf "$OUT/src/$p.tmp" && mkdir -p "$OUT/src/$p.tmp"
       tar -xf "$orig" -C "$OUT/src/$p.tmp" --strip-components=1
@@ -118,11 +118,14 @@ build_lua() {
   rm -rf "$obj" && mkdir -p "$obj" "$PREFIX/bin" "$PREFIX/lib" \
     "$PREFIX/include"
   flags="-O2 -Wall -std=gnu99 -DLUA_COMPAT_5_3 -DLUA_BUILD_AS_DLL"
-  ls "$src"/*.c | grep -v -e '/lua\.c$' -e '/luac\.c$' |
-    xargs -P "$JOBS" -I{} sh -c \
-      'f={}; exec '"$CC $flags"' -c "$f" -o "'"$obj"'/$(basename "$f" .c).o"'
+  # shellcheck disable=SC2016 # $0..$3 are the inner shell's
+  for f in "$src"/*.c; do
+    case $f in */lua.c | */luac.c) ;; *) echo "$f" ;; esac
+  done | xargs -P "$JOBS" -n 1 sh -c \
+    'exec $0 $1 -c "$3" -o "$2/$(basename "$3" .c).o"' "$CC" "$flags" "$obj"
   $CC -shared -s -o "$PREFIX/bin/lua54.dll" "$obj"/*.o \
     -Wl,--out-implib,"$PREFIX/lib/liblua54.dll.a"
+  # shellcheck disable=SC2086
   $CC $flags -s -o "$obj/lua.exe" "$src/lua.c" -L"$PREFIX/lib" -llua54
   for h in lua.h luaconf.h lualib.h lauxlib.h lua.hpp; do
     cp "$src/$h" "$PREFIX/include/"

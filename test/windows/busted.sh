@@ -19,14 +19,15 @@ fi
 
 win() { printf 'Z:%s' "$1"; }
 
-export WINEPREFIX="$DEPS/wine"
-export WINEDEBUG="${WINEDEBUG:--all}"
-# Children find lua.exe on PATH, as "lua".
-export WINEPATH="$(win "$BIN")"
-export LUA_PATH="$(win "$ROOT")/lua/?.lua;$(win "$ROOT")/lua/?/init.lua;$(win "$ROOT")/test/?.lua;;"
-export LUA_CPATH="$(win "$BUILD")/?.dll;;"
-export IPC_BUILD="$BUILD"
-export IPC_LUA="$(win "$BIN")/lua.exe"
+WINEPREFIX=$DEPS/wine
+WINEDEBUG=${WINEDEBUG:--all}
+# Children find lua.exe on PATH, as "lua", or through IPC_LUA.
+WINEPATH=$(win "$BIN")
+IPC_LUA=$(win "$BIN")/lua.exe
+LUA_PATH="$(win "$ROOT")/lua/?.lua;$(win "$ROOT")/lua/?/init.lua;$(win "$ROOT")/test/?.lua;;"
+LUA_CPATH="$(win "$BUILD")/?.dll;;"
+IPC_BUILD=$BUILD
+export WINEPREFIX WINEDEBUG WINEPATH IPC_LUA LUA_PATH LUA_CPATH IPC_BUILD
 
 cd "$ROOT"
 status=0
