@@ -41,7 +41,10 @@ foreach(_kind SHARED MODULE EXE)
   set(CMAKE_${_kind}_LINKER_FLAGS_INIT "-static-libgcc -static-libstdc++")
 endforeach()
 
+# Programs built for the target (try_run, add_test) run under Wine in the
+# private prefix deps/windows.sh creates, never in ~/.wine.
 find_program(IPC_WINE wine)
 if(IPC_WINE)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${IPC_WINE})
+  set(CMAKE_CROSSCOMPILING_EMULATOR env "WINEPREFIX=${_ipc_deps}/wine"
+      WINEDEBUG=-all ${IPC_WINE})
 endif()
