@@ -1,7 +1,7 @@
 -- Helpers shared by the Lua variants of the workloads.
 local clock = require "benchclock"
 
-local lib = { now = clock.now }
+local lib = { now = clock.now, cpu = clock.cpu }
 
 local function readfile(path)
   local f = assert(io.open(path, "rb"))
@@ -20,12 +20,20 @@ function lib.pid()
   return tonumber(readfile("/proc/self/stat"):match("^(%d+)"))
 end
 
+-- Ends the variant with "SKIP <reason>": what it needs is not there (yet).
+function lib.skip(reason)
+  io.write("SKIP ", reason, "\n")
+  os.exit(0)
+end
+
+function lib.shquote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
 -- A shell command that runs `variant` of `workload` in another interpreter.
 function lib.command(workload, variant, ...)
   local words = { lib.interpreter, lib.script, workload, variant, ... }
-  for i, w in ipairs(words) do
-    words[i] = "'" .. tostring(w):gsub("'", "'\\''") .. "'"
-  end
+  for i, w in ipairs(words) do words[i] = lib.shquote(w) end
   return table.concat(words, " ")
 end
 
@@ -47,6 +55,41 @@ function lib.luv_sh(uv, command, inp, on_data)
     assert(not err, err)
     if data then on_data(data) else out:close() end
   end)
+end
+
+-- Starts `fn` in a coroutine from a timer callback of luv's loop, as a luv
+-- program would (waits inside it suspend the coroutine); the caller runs
+-- the loop. Returns the state { done = bool, err = traceback or nil }.
+function lib.start_luv(uv, fn)
+  local state = { done = false }
+  local t = uv.new_timer()
+  t:start(0, 0, function()
+    t:close()
+    coroutine.wrap(function()
+      local ok, e = xpcall(fn, debug.traceback)
+      state.done, state.err = true, not ok and e or nil
+    end)()
+  end)
+  return state
+end
+
+-- Raises the error of a state of start_luv, or if it did not finish.
+function lib.check_luv(state)
+  if state.err then error(state.err, 0) end
+  assert(state.done, "uv.run() returned before the work was done")
+end
+
+-- Runs `fn` as start_luv does, then the loop until it has nothing left.
+function lib.under_luv(uv, fn)
+  local state = lib.start_luv(uv, fn)
+  uv.run()
+  lib.check_luv(state)
+end
+
+-- Closes a handle where the implementation has close (the original's
+-- process handles do not).
+function lib.close(h)
+  if h.close then h:close() end
 end
 
 return lib
