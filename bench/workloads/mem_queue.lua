@@ -1,7 +1,7 @@
 -- mem_queue: what queuing costs in memory. N writes of one shared S-byte
 -- string are queued to a `cat` that gets no chance to run them (no wait, so
 -- no event loop); the growth of the resident set divided by N is the cost of
--- one queued write. Prints the bytes per write as the check value.
+-- one queued write, reported as the measure per_write.
 local lib = require "lib"
 
 local W = {}
@@ -25,8 +25,8 @@ function W.luaipc(n, size)
   collectgarbage("restart")
   h:kill("kill")
   h:wait()
-  h:close()
-  return t, ("%d"):format((after - before) * 1024 // n)
+  lib.close(h)
+  return t, n, { per_write = (after - before) * 1024 // n }
 end
 
 return W

@@ -7,21 +7,37 @@ local W = {}
 
 local CHUNK = string.rep("x", 65536)
 
-function W.luaipc(chunks)
-  local proc = require "ipc.proc"
-  local got = 0
-  local t0 = lib.now()
+local function roundtrip(proc, chunks, count)
   local h = assert(proc.spawn("cat", {
     stdin = true,
     stdout = true,
     callback = function(_, data, msg)
       if not data then error(msg) end
-      got = got + #data
+      count(#data)
     end,
   }))
   for _ = 1, tonumber(chunks) do h:write(CHUNK) end
   h:write(proc.EOF)
   assert(h:wait())
+end
+
+function W.luaipc(chunks)
+  local proc = require "ipc.proc"
+  local got = 0
+  local t0 = lib.now()
+  roundtrip(proc, chunks, function(n) got = got + n end)
+  return lib.now() - t0, got
+end
+
+-- The same inside a luv program, the wait suspending a coroutine.
+function W.luaipc_luv(chunks)
+  local uv = require "luv"
+  local proc = require "ipc.proc"
+  local got = 0
+  local t0 = lib.now()
+  lib.under_luv(uv, function()
+    roundtrip(proc, chunks, function(n) got = got + n end)
+  end)
   return lib.now() - t0, got
 end
 
