@@ -142,7 +142,7 @@ local function run_variant(w, variant, params, scratch)
       shquote(dir .. "/variant.lua"), shquote(w.file or w.name),
       shquote(variant))
     if variant == "original" then
-      cmd = "IPC_BENCH_IMPL=" .. shquote(original) .. " " .. cmd
+      cmd = "env IPC_BENCH_IMPL=" .. shquote(original) .. " " .. cmd
     end
   end
   local err = scratch .. "/stderr"
