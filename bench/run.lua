@@ -159,7 +159,7 @@ local function run_variant(w, variant, params, scratch)
       msg ~= "" and msg or out)
   end
   local extra = { hwm = tonumber(hwm) }
-  for k, v in rest:gmatch("(%w+)=(%S+)") do extra[k] = tonumber(v) end
+  for k, v in rest:gmatch("([%w_]+)=(%S+)") do extra[k] = tonumber(v) end
   return { secs = tonumber(secs), check = check, extra = extra }
 end
 
