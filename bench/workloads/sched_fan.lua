@@ -1,15 +1,21 @@
--- sched_fan: N children started at once, each writing 1 MiB to its stdout
--- pipe, collected by one coroutine each under a coroutine scheduler, while
--- a ticker asks to run every 5 ms. Reports the share of the ticks the
--- ticker got (ticks, 1 = all) beside the time; the check is the bytes.
+-- sched_fan: N children started at once, each sleeping 0.2 s and then
+-- writing 64 KiB to its stdout pipe, collected by one coroutine each under
+-- a coroutine scheduler, while a ticker asks to run every 5 ms. Reports the
+-- share of the ticks the ticker got (ticks, 1 = all) beside the time; the
+-- check is the bytes. A wait that blocked the scheduler's thread would
+-- starve the ticker; children that keep the loop busy with output would
+-- measure the processor instead (1 MiB each at once left a luv program
+-- 10-16 % of its ticks), hence the sleep. Ticks count from the moment the
+-- last child was started: a burst of 100 spawns holds any loop.
 local lib = require "lib"
 
 local W = {}
 
-local SIZE, TICK = 1048576, 0.005
+local TICK = 0.005
+local ARGS = { "-c", "sleep 0.2; exec head -c 65536 /dev/zero" }
 
 local function spawn(proc, got)
-  return assert(proc.spawn({ "head", "-c", tostring(SIZE), "/dev/zero" }, {
+  return assert(proc.spawn({ "sh", ARGS[1], ARGS[2] }, {
     stdout = true,
     callback = function(_, data, msg)
       if not data then error(msg) end
@@ -18,9 +24,17 @@ local function spawn(proc, got)
   }))
 end
 
-local function result(t0, ticks, got)
-  local secs = lib.now() - t0
-  return secs, got, { ticks = math.min(1, ticks * TICK / secs) }
+-- The ticker: tick() counts, started() marks the end of the spawns.
+local function ticker()
+  local t = { n = 0 }
+  function t.tick() if t.from then t.n = t.n + 1 end end
+  function t.started() t.from = lib.now() end
+  return t
+end
+
+local function result(t0, tk, got)
+  local now = lib.now()
+  return now - t0, got, { ticks = math.min(1, tk.n * TICK / (now - tk.from)) }
 end
 
 -- cqueues: the scheduler of ipc.cqueues suspends each waiting coroutine
@@ -32,25 +46,27 @@ function W.luaipc_cq(n)
   local ok2, err = pcall(require, "ipc.cqueues")
   if not ok2 then lib.skip("ipc.cqueues not available: " .. tostring(err):match("[^\n]*")) end
   n = tonumber(n)
-  local got, ticks, done = { bytes = 0 }, 0, 0
+  local got, tk, done, spawned = { bytes = 0 }, ticker(), 0, 0
   local t0 = lib.now()
   local cq = cqueues.new()
   cq:wrap(function()
     while done < n do
       cqueues.sleep(TICK)
-      ticks = ticks + 1
+      tk.tick()
     end
   end)
   for _ = 1, n do
     cq:wrap(function()
       local h = spawn(proc, got)
+      spawned = spawned + 1
+      if spawned == n then tk.started() end
       assert(h:wait())
       h:close()
       done = done + 1
     end)
   end
   assert(cq:loop())
-  return result(t0, ticks, got.bytes)
+  return result(t0, tk, got.bytes)
 end
 
 -- luv mode: the same with luv's loop, a luv timer as the ticker.
@@ -58,14 +74,16 @@ function W.luaipc_luv(n)
   local uv = require "luv"
   local proc = require "ipc.proc"
   n = tonumber(n)
-  local got, ticks, done = { bytes = 0 }, 0, 0
+  local got, tk, done, spawned = { bytes = 0 }, ticker(), 0, 0
   local t0 = lib.now()
   local ticker = uv.new_timer()
-  ticker:start(TICK * 1000, TICK * 1000, function() ticks = ticks + 1 end)
+  ticker:start(TICK * 1000, TICK * 1000, tk.tick)
   local states = {}
   for i = 1, n do
     states[i] = lib.start_luv(uv, function()
       local h = spawn(proc, got)
+      spawned = spawned + 1
+      if spawned == n then tk.started() end
       assert(h:wait())
       h:close()
       done = done + 1
@@ -74,17 +92,17 @@ function W.luaipc_luv(n)
   end
   uv.run()
   for _, state in ipairs(states) do lib.check_luv(state) end
-  return result(t0, ticks, got.bytes)
+  return result(t0, tk, got.bytes)
 end
 
 -- luv alone: uv.spawn with a pipe and an exit callback per child.
 function W.luv(n)
   local uv = require "luv"
   n = tonumber(n)
-  local got, ticks, done = 0, 0, 0
+  local got, tk, done = 0, ticker(), 0
   local t0 = lib.now()
   local ticker = uv.new_timer()
-  ticker:start(TICK * 1000, TICK * 1000, function() ticks = ticks + 1 end)
+  ticker:start(TICK * 1000, TICK * 1000, tk.tick)
   for _ = 1, n do
     local out, exited, eof = uv.new_pipe(false), false, false
     local child
@@ -94,8 +112,8 @@ function W.luv(n)
         if done == n then ticker:close() end
       end
     end
-    child = assert(uv.spawn("head", {
-      args = { "-c", tostring(SIZE), "/dev/zero" }, stdio = { 0, out, 2 },
+    child = assert(uv.spawn("sh", {
+      args = ARGS, stdio = { 0, out, 2 },
     }, function(code)
       assert(code == 0)
       child:close()
@@ -113,8 +131,9 @@ function W.luv(n)
       end
     end)
   end
+  tk.started()
   uv.run()
-  return result(t0, ticks, got)
+  return result(t0, tk, got)
 end
 
 return W
