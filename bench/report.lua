@@ -52,6 +52,13 @@ function R.finish_measures(smoke)
   end
 end
 
+-- A CSV field, quoted when it holds a comma, a quote or a newline.
+local function field(s)
+  s = tostring(s or "")
+  if s:find('[,"\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
+  return s
+end
+
 function R.write_csv(path)
   local f = assert(io.open(path, "w"))
   local m = machine.csv(R.info)
@@ -59,13 +66,14 @@ function R.write_csv(path)
     .. "result,", machine.csv_header, "\n")
   local function num(x) return x and ("%.6f"):format(x) or "" end
   for _, r in ipairs(R.rows) do
-    f:write(("%s,%s,%s,%s,%s,%s,%s,%s,%s\n"):format(r.workload, r.a or "",
-      r.b or "", num(r.a_s), num(r.b_s), num(r.ratio), r.target or "",
-      r.result or "", m))
+    f:write(("%s,%s,%s,%s,%s,%s,%s,%s,%s\n"):format(r.workload, field(r.a),
+      field(r.b), num(r.a_s), num(r.b_s), num(r.ratio), r.target or "",
+      field(r.result), m))
   end
   for _, x in ipairs(R.measures) do
-    f:write(("%s,%s,%s (%s),%s,,,%s,%s,%s\n"):format(x.workload, x.variant,
-      x.what, x.unit, num(x.value), x.limit or x.min or "", x.result or "", m))
+    f:write(("%s,%s,%s,%s,,,%s,%s,%s\n"):format(x.workload, field(x.variant),
+      field(x.what .. " (" .. x.unit .. ")"), num(x.value),
+      x.limit or x.min or "", field(x.result), m))
   end
   f:close()
 end
