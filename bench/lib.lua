@@ -26,6 +26,18 @@ function lib.skip(reason)
   os.exit(0)
 end
 
+-- Counts the lines a generic-for iterator yields (its up to four values,
+-- the fourth to be closed) and their bytes: "lines:bytes", the check value
+-- of the line workloads.
+function lib.count_lines(f, s, c, k)
+  local n, bytes = 0, 0
+  for l in f, s, c, k do
+    n = n + 1
+    bytes = bytes + #l
+  end
+  return n .. ":" .. bytes
+end
+
 function lib.shquote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
@@ -84,6 +96,35 @@ function lib.under_luv(uv, fn)
   local state = lib.start_luv(uv, fn)
   uv.run()
   lib.check_luv(state)
+end
+
+-- An ipc.proc output callback that adds the bytes received to t.bytes.
+function lib.counter(t)
+  return function(_, data, msg)
+    if not data then error(msg) end
+    t.bytes = t.bytes + #data
+  end
+end
+
+-- Defines W.luaipc (plain mode) and W.luaipc_luv (the same work in a
+-- coroutine of a luv program, under uv.run()) from work(proc, got, ...),
+-- which adds the bytes it receives to got.bytes; both report those bytes.
+function lib.proc_variants(W, work)
+  function W.luaipc(...)
+    local proc = require "ipc.proc"
+    local got = { bytes = 0 }
+    local t0 = lib.now()
+    work(proc, got, ...)
+    return lib.now() - t0, got.bytes
+  end
+  function W.luaipc_luv(...)
+    local uv = require "luv"
+    local proc = require "ipc.proc"
+    local got, args = { bytes = 0 }, table.pack(...)
+    local t0 = lib.now()
+    lib.under_luv(uv, function() work(proc, got, table.unpack(args, 1, args.n)) end)
+    return lib.now() - t0, got.bytes
+  end
 end
 
 -- Closes a handle where the implementation has close (the original's

@@ -71,16 +71,17 @@ end
 
 function W.luv(list)
   local uv = require "luv"
+  local function start(cmd)
+    local child
+    child = assert(uv.spawn("/bin/sh", { args = { "-c", cmd } },
+      function() child:close() end))
+    return child
+  end
   local children = {}
   local secs, count, extra = measure(list, function()
-    local child
-    child = assert(uv.spawn("/bin/sh", { args = { "-c", CMD } },
-      function() child:close() end))
-    children[#children + 1] = child
+    children[#children + 1] = start(CMD)
   end, function()
-    local child
-    child = assert(uv.spawn("/bin/sh", { args = { "-c", "true" } },
-      function() child:close() end))
+    start("true")
     uv.run()
   end)
   for _, c in ipairs(children) do c:kill("sigkill") end

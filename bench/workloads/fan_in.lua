@@ -12,11 +12,7 @@ local function spawn_all(proc, n, size, got)
   local handles = {}
   for i = 1, tonumber(n) do
     handles[i] = assert(proc.spawn(head(size), {
-      stdout = true,
-      callback = function(_, data, msg)
-        if not data then error(msg) end
-        got.bytes = got.bytes + #data
-      end,
+      stdout = true, callback = lib.counter(got),
     }))
   end
   return handles

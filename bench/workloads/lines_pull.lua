@@ -7,25 +7,17 @@ local W = {}
 function W.luaipc(path)
   local proc = require "ipc.proc"
   if not proc.lines then lib.skip("proc.lines not available") end
-  local n, bytes = 0, 0
   local t0 = lib.now()
-  for l in proc.lines({ "cat", path }) do
-    n = n + 1
-    bytes = bytes + #l
-  end
-  return lib.now() - t0, n .. ":" .. bytes
+  local check = lib.count_lines(proc.lines({ "cat", path }))
+  return lib.now() - t0, check
 end
 
 function W.popen(path)
-  local n, bytes = 0, 0
   local t0 = lib.now()
   local f = assert(io.popen("exec cat " .. lib.shquote(path), "r"))
-  for l in f:lines() do
-    n = n + 1
-    bytes = bytes + #l
-  end
+  local check = lib.count_lines(f:lines())
   assert(f:close())
-  return lib.now() - t0, n .. ":" .. bytes
+  return lib.now() - t0, check
 end
 
 -- luv with the line splitter such a program writes: the part of a chunk

@@ -7,39 +7,16 @@ local W = {}
 
 local CHUNK = string.rep("x", 65536)
 
-local function roundtrip(proc, chunks, count)
+-- W.luaipc and, inside a luv program (the wait suspending a coroutine),
+-- W.luaipc_luv.
+lib.proc_variants(W, function(proc, got, chunks)
   local h = assert(proc.spawn("cat", {
-    stdin = true,
-    stdout = true,
-    callback = function(_, data, msg)
-      if not data then error(msg) end
-      count(#data)
-    end,
+    stdin = true, stdout = true, callback = lib.counter(got),
   }))
   for _ = 1, tonumber(chunks) do h:write(CHUNK) end
   h:write(proc.EOF)
   assert(h:wait())
-end
-
-function W.luaipc(chunks)
-  local proc = require "ipc.proc"
-  local got = 0
-  local t0 = lib.now()
-  roundtrip(proc, chunks, function(n) got = got + n end)
-  return lib.now() - t0, got
-end
-
--- The same inside a luv program, the wait suspending a coroutine.
-function W.luaipc_luv(chunks)
-  local uv = require "luv"
-  local proc = require "ipc.proc"
-  local got = 0
-  local t0 = lib.now()
-  lib.under_luv(uv, function()
-    roundtrip(proc, chunks, function(n) got = got + n end)
-  end)
-  return lib.now() - t0, got
-end
+end)
 
 function W.luv(chunks)
   local uv = require "luv"

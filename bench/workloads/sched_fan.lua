@@ -16,11 +16,7 @@ local ARGS = { "-c", "sleep 0.2; exec head -c 65536 /dev/zero" }
 
 local function spawn(proc, got)
   return assert(proc.spawn({ "sh", ARGS[1], ARGS[2] }, {
-    stdout = true,
-    callback = function(_, data, msg)
-      if not data then error(msg) end
-      got.bytes = got.bytes + #data
-    end,
+    stdout = true, callback = lib.counter(got),
   }))
 end
 
@@ -30,6 +26,18 @@ local function ticker()
   function t.tick() if t.from then t.n = t.n + 1 end end
   function t.started() t.from = lib.now() end
   return t
+end
+
+-- The coroutine of one child: starts it and waits for it, counting into
+-- `c` (bytes, spawned, done); true when it was the last of n.
+local function child_task(proc, c, tk, n)
+  local h = spawn(proc, c)
+  c.spawned = c.spawned + 1
+  if c.spawned == n then tk.started() end
+  assert(h:wait())
+  h:close()
+  c.done = c.done + 1
+  return c.done == n
 end
 
 local function result(t0, tk, got)
@@ -46,27 +54,20 @@ function W.luaipc_cq(n)
   local ok2 = pcall(require, "ipc.cqueues")
   if not ok2 then lib.skip("ipc.cqueues not available") end
   n = tonumber(n)
-  local got, tk, done, spawned = { bytes = 0 }, ticker(), 0, 0
+  local c, tk = { bytes = 0, spawned = 0, done = 0 }, ticker()
   local t0 = lib.now()
   local cq = cqueues.new()
   cq:wrap(function()
-    while done < n do
+    while c.done < n do
       cqueues.sleep(TICK)
       tk.tick()
     end
   end)
   for _ = 1, n do
-    cq:wrap(function()
-      local h = spawn(proc, got)
-      spawned = spawned + 1
-      if spawned == n then tk.started() end
-      assert(h:wait())
-      h:close()
-      done = done + 1
-    end)
+    cq:wrap(function() child_task(proc, c, tk, n) end)
   end
   assert(cq:loop())
-  return result(t0, tk, got.bytes)
+  return result(t0, tk, c.bytes)
 end
 
 -- luv mode: the same with luv's loop, a luv timer as the ticker.
@@ -74,25 +75,19 @@ function W.luaipc_luv(n)
   local uv = require "luv"
   local proc = require "ipc.proc"
   n = tonumber(n)
-  local got, tk, done, spawned = { bytes = 0 }, ticker(), 0, 0
+  local c, tk = { bytes = 0, spawned = 0, done = 0 }, ticker()
   local t0 = lib.now()
-  local ticker = uv.new_timer()
-  ticker:start(TICK * 1000, TICK * 1000, tk.tick)
+  local timer = uv.new_timer()
+  timer:start(TICK * 1000, TICK * 1000, tk.tick)
   local states = {}
   for i = 1, n do
     states[i] = lib.start_luv(uv, function()
-      local h = spawn(proc, got)
-      spawned = spawned + 1
-      if spawned == n then tk.started() end
-      assert(h:wait())
-      h:close()
-      done = done + 1
-      if done == n then ticker:close() end
+      if child_task(proc, c, tk, n) then timer:close() end
     end)
   end
   uv.run()
   for _, state in ipairs(states) do lib.check_luv(state) end
-  return result(t0, tk, got.bytes)
+  return result(t0, tk, c.bytes)
 end
 
 -- luv alone: uv.spawn with a pipe and an exit callback per child.
