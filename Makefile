@@ -3,7 +3,8 @@
 #   make test       the whole suite: normal build, ASan+UBSan build, then
 #                   fuzzing smoke, valgrind memcheck and GC stress
 #   make test-fast  run the test suite on the normal build only
-#   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run)
+#   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run;
+#                   BENCH_ARGS="--reps 9"; BENCH_ORIGINAL=dir adds the original)
 #   make demo       run a short demonstration
 #   make install    install into the system's Lua 5.4 module folders
 #   make clean      remove the build folders
@@ -15,7 +16,7 @@ LUA_ENV  = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./test/?.lua;;'
 ASAN_RT  = $(shell $(CXX) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CXX) -print-file-name=libubsan.so)
 
-.PHONY: all build build-asan test test-fast test-asan bench demo install clean
+.PHONY: all build build-asan test test-fast test-asan bench bench-build demo install clean
 
 all: build
 
@@ -42,7 +43,12 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
-bench: build
+# The C baselines and the benchmark's Lua modules: bench/CMakeLists.txt.
+bench-build:
+	@cmake -S bench -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build-bench -j $(JOBS) -- --no-print-directory
+
+bench: build bench-build
 	@$(LUA_ENV) LUA_CPATH='./build/?.so;;' $(LUA) bench/run.lua $(BENCH_ARGS)
 
 demo: build

@@ -2,90 +2,27 @@
 --   lua5.4 bench/run.lua [--reps N] [--warmup N] [--only a,b] [--csv FILE]
 --                        [--smoke]
 -- Each workload has a luaipc variant, peer variants doing the same work with
--- what Lua programs use today (io.popen, luv, io.lines, ...) and a C program
--- doing it the cheapest way. Every variant runs in its own process and times
--- its own work with the monotonic clock (see bench/variant.lua). Variants run
--- interleaved (A B C A B C ...) and each comparison is the median of the
--- per-repetition ratios luaipc time / other time, so that slow phases of a
--- busy machine hit both sides of a ratio alike.
+-- what Lua programs use today (io.popen, luv, io.lines, ...) and often a C
+-- program doing it the cheapest way. Every variant runs in its own process
+-- and times its own work with the monotonic clock (see bench/variant.lua).
+-- Variants run interleaved (A B C A B C ...) and each comparison is the
+-- median of the per-repetition ratios, so that slow phases of a busy
+-- machine hit both sides of a ratio alike.
+-- BENCH_ORIGINAL=<folder holding the original library's ipc.so> adds the
+-- original C library as a variant of every workload it can run.
 local dir = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = dir .. "/?.lua;" .. package.path
 local root = dir .. "/.."
 local out_dir = root .. "/build-bench"
 if not os.getenv("LUA_CPATH") then
   package.cpath = root .. "/build/?.so;" .. package.cpath
 end
 
-local MiB = 1048576
-
--- The workloads, their sizes (full run and --smoke), their peers, and the
--- targets: the highest acceptable median ratio luaipc / other (below 1 means
--- luaipc is faster). Names in `params` starting with "@" stand for files the
--- runner prepares (see INPUTS).
-local WORKLOADS = {
-  { name = "pipe_out", modules = { "proc" },
-    params = { 256 * MiB }, smoke = { MiB },
-    peers = { "popen", "luv" }, c = true,
-    targets = { c = 1.3, popen = 1.0, luv = 1.0 },
-    peak_rss = { limit_kib = 64 * 1024,
-                 what = "peak RSS receiving through the callback" } },
-  { name = "pipe_roundtrip", modules = { "proc" },
-    params = { 4096 }, smoke = { 16 },
-    peers = { "luv" }, c = true,
-    targets = { c = 1.5, luv = 1.0 } },
-  { name = "pipe_window", modules = { "proc" },
-    params = { 128 * MiB }, smoke = { MiB },
-    peers = { "luv" }, c = true,
-    targets = { c = 1.5, luv = 1.0 } },
-  { name = "spawn_rate", modules = { "proc" },
-    params = { 500 }, smoke = { 5 },
-    peers = { "os_execute", "luv" }, c = true,
-    targets = { c = 1.2, os_execute = 1.2 } },
-  { name = "lines_mmap", modules = { "mmap" },
-    params = { "@lines" }, smoke = { "@lines" },
-    peers = { "io_lines" }, c = true,
-    targets = { c = 2.0, io_lines = 0.6 } },
-  { name = "mmap_read_a", modules = { "mmap" },
-    params = { "@lines" }, smoke = { "@lines" },
-    peers = { "io_read" }, c = true,
-    targets = { c = 1.1, io_read = 0.5 } },
-  { name = "strfile_lines", modules = { "strfile" },
-    params = { "@text" }, smoke = { "@text" },
-    peers = { "find", "gmatch" }, c = true,
-    targets = { c = 2.5, find = 0.5 } },
-  { name = "sem_pingpong", modules = { "sem" },
-    params = { 60000 }, smoke = { 100 },
-    peers = {}, c = true,
-    targets = { c = 1.1 } },
-  { name = "filelock_cycles", modules = { "filelock" },
-    params = { 200000, "@lockfile" }, smoke = { 1000, "@lockfile" },
-    peers = {}, c = true,
-    targets = { c = 1.3 } },
-  { name = "shm_rw", modules = { "shm" },
-    params = { 256 * MiB, 16 * MiB }, smoke = { 4 * MiB, 2 * MiB },
-    peers = {}, c = true,
-    targets = { c = 1.1 } },
-  -- Memory only: the check value is the growth of the resident set per
-  -- queued write, which may cost the string's bytes plus a small constant.
-  { name = "mem_queue", modules = { "proc" },
-    params = { 10000, 65536 }, smoke = { 100, 65536 },
-    peers = {}, c = false,
-    per_write = { limit = 65536 + 1024,
-                  what = "bytes per queued 64 KiB write (10,000 queued)" } },
-}
-
-local LABELS = {
-  c = "C", popen = "io.popen", luv = "luv", os_execute = "os.execute",
-  io_lines = "io.lines", io_read = "io read(\"a\")", find = "string.find",
-  gmatch = "gmatch",
-}
-
--- Input files, made once per run under $TMPDIR: name -> bytes (full, smoke).
--- A size of false means an empty path the variant creates itself.
-local INPUTS = {
-  lines = { 200 * MiB, MiB },
-  text = { 50 * MiB, 256 * 1024 },
-  lockfile = { false, false },
-}
+local WORKLOADS = require "workloads"
+local inputs = require "inputs"
+local machine = require "machine"
+local report = require "report"
+local LABELS = WORKLOADS.labels
 
 local function usage(msg)
   if msg then io.stderr:write("bench: ", msg, "\n") end
@@ -96,6 +33,7 @@ usage: lua5.4 bench/run.lua [options]
   --only a,b    run only these workloads
   --csv FILE    also write the results as CSV
   --smoke       every workload once at tiny sizes, nothing judged
+environment: BENCH_ORIGINAL=DIR  also run the original library (DIR/ipc.so)
 ]])
   os.exit(msg and 2 or 0)
 end
@@ -138,14 +76,15 @@ if opts.only then
     if not known[w] then usage("unknown workload " .. w) end
   end
 end
+local original = os.getenv("BENCH_ORIGINAL")
+if original == "" then original = nil end
 
 local function shquote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
 local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true
+  return os.execute(cmd) == true
 end
 
 local function readfile(path)
@@ -156,19 +95,24 @@ local function readfile(path)
   return s
 end
 
--- Builds the C programs and the clock module into build-bench/ unless they
--- are newer than every source in bench/c/. Each is built under a temporary
--- name and renamed, so that two runs at once never see half a file.
-local function build(target, flags, source)
-  local out = out_dir .. "/" .. target
-  local fresh = ("test -x %s && "
-    .. "test -z \"$(find %s -newer %s -name '*.[ch]')\""):format(
-      shquote(out), shquote(dir .. "/c"), shquote(out))
-  if sh(fresh) then return true end
-  local tmp = ("%s.tmp%d"):format(out, math.random(1, 1e9))
-  local cc = os.getenv("CC") or "cc"
-  return sh(("%s -O2 %s -o %s %s && mv -f %s %s"):format(cc, flags,
-    shquote(tmp), shquote(dir .. "/c/" .. source), shquote(tmp), shquote(out)))
+-- The native parts are described by bench/CMakeLists.txt; CMake rebuilds
+-- what is older than its sources. The lock keeps two runs at once from
+-- building into the same folder together.
+local function build_native()
+  local configure = ("test -f %s/CMakeCache.txt || cmake -S %s -B %s "
+    .. "-DCMAKE_BUILD_TYPE=Release >/dev/null"):format(shquote(out_dir),
+    shquote(dir), shquote(out_dir))
+  local build = ("cmake --build %s -j 2 >/dev/null"):format(shquote(out_dir))
+  local cmd = ("mkdir -p %s && { %s && %s; }"):format(shquote(out_dir),
+    configure, build)
+  if sh("command -v flock >/dev/null") then
+    cmd = ("mkdir -p %s && flock %s sh -c %s"):format(shquote(out_dir),
+      shquote(out_dir .. "/.lock"), shquote(configure .. " && " .. build))
+  end
+  if not sh(cmd) then
+    error("cannot build bench/ with CMake into " .. out_dir
+      .. " (are cmake and a C compiler installed?)")
+  end
 end
 
 local function module_available(name)
@@ -176,53 +120,17 @@ local function module_available(name)
   return ok and type(m) == "table" and next(m) ~= nil
 end
 
-local have_luv = pcall(require, "luv")
-
--- Writes `size` bytes (rounded up to whole lines) of text with mixed line
--- lengths: empty lines, short ones, medium ones and a few long ones, the
--- same every run. A block of them is written again and again.
-local function make_text(path, size)
-  math.randomseed(20240611)
-  local alphabet = {}
-  for i = 1, 20000 do alphabet[i] = string.char(math.random(32, 126)) end
-  alphabet = table.concat(alphabet)
-  local lines, block_size = {}, 0
-  local block_limit = math.min(size, 4 * MiB)
-  while block_size < block_limit do
-    local r, len = math.random(), 0
-    if r < 0.05 then
-      len = 0
-    elseif r < 0.85 then
-      len = math.random(1, 100)
-    elseif r < 0.99 then
-      len = math.random(101, 400)
-    else
-      len = math.random(401, 8000)
-    end
-    local from = math.random(1, #alphabet - len)
-    lines[#lines + 1] = alphabet:sub(from, from + len - 1)
-    block_size = block_size + len + 1
-  end
-  local block = table.concat(lines, "\n") .. "\n"
-  local f = assert(io.open(path, "wb"))
-  local written = 0
-  while written < size do
-    assert(f:write(block))
-    written = written + #block
-  end
-  assert(f:close())
-end
-
 local function median(t)
   local s = table.move(t, 1, #t, 1, {})
   table.sort(s)
   local n = #s
+  if n == 0 then return nil end
   if n % 2 == 1 then return s[(n + 1) // 2] end
   return (s[n // 2] + s[n // 2 + 1]) / 2
 end
 
--- Runs one variant process; returns seconds, check, peak RSS in KiB, or nil
--- and an error text.
+-- Runs one variant process. Returns a result table { secs, check, extra },
+-- or nil, "skip", reason, or nil, "fail", message.
 local function run_variant(w, variant, params, scratch)
   local words = {}
   for i, p in ipairs(params) do words[i] = shquote(p) end
@@ -231,217 +139,188 @@ local function run_variant(w, variant, params, scratch)
     cmd = shquote(out_dir .. "/" .. w.name)
   else
     cmd = ("%s %s %s %s"):format(shquote(arg[-1] or "lua5.4"),
-      shquote(dir .. "/variant.lua"), shquote(w.name), shquote(variant))
+      shquote(dir .. "/variant.lua"), shquote(w.file or w.name),
+      shquote(variant))
+    if variant == "original" then
+      cmd = "env IPC_BENCH_IMPL=" .. shquote(original) .. " " .. cmd
+    end
   end
   local err = scratch .. "/stderr"
   local p = io.popen(("timeout %d %s %s 2>%s"):format(opts.smoke and 60 or 600,
     cmd, table.concat(words, " "), shquote(err)))
   local out = p:read("a")
   local ok, how, code = p:close()
-  local secs, check, hwm = out:match("RESULT (%S+) (%S+) ?(%d*)")
+  local reason = out:match("SKIP ([^\n]*)")
+  if ok and reason then return nil, "skip", reason end
+  local secs, check, hwm, rest = out:match("RESULT (%S+) (%S+) ?(%d*)([^\n]*)")
   if not ok or not secs then
     local msg = readfile(err):gsub("%s+$", "")
-    return nil, ("%s %s %s: %s"):format(variant, how, code,
+    return nil, "fail", ("%s %s %s: %s"):format(variant, how, code,
       msg ~= "" and msg or out)
   end
-  return tonumber(secs), check, tonumber(hwm)
+  local extra = { hwm = tonumber(hwm) }
+  for k, v in rest:gmatch("([%w_]+)=(%S+)") do extra[k] = tonumber(v) end
+  return { secs = tonumber(secs), check = check, extra = extra }
 end
 
-local function fmt_time(s)
-  if s >= 1 then return ("%.3f s"):format(s) end
-  return ("%.1f ms"):format(s * 1000)
-end
-
-local results = {}     -- rows for the table and the CSV
 local failures = 0
 
-local function row(t)
-  results[#results + 1] = t
-  if opts.smoke then return end
-  local ratio = t.ratio and ("%.2f"):format(t.ratio) or "-"
-  local target = t.target and ("<=%.2f"):format(t.target) or "-"
-  io.write(("%-16s %10s  %-13s %10s  %6s  %7s  %s\n"):format(t.workload,
-    t.luaipc and fmt_time(t.luaipc) or "-", t.vs or "-",
-    t.other and fmt_time(t.other) or "-", ratio, target, t.result or ""))
-  io.stdout:flush()
+-- The variants of a workload in running order, each with a label.
+local function variants_of(w)
+  local list = {}
+  for _, v in ipairs(w.variants) do
+    list[#list + 1] = v
+    if v == (w.main or "luaipc") and w.original and original then
+      list[#list + 1] = "original"
+    end
+  end
+  if w.c then list[#list + 1] = "c" end
+  return list
 end
 
-local memory_rows = {}
+-- The comparisons of a workload: { a, b, target }.
+local function comparisons(w, ran)
+  local main, list = w.main or "luaipc", {}
+  for _, v in ipairs(ran) do
+    if v ~= main then
+      local target = w.targets[v]
+      if v == "original" then target = 1.0 end
+      list[#list + 1] = { main, v, target }
+    end
+  end
+  for _, p in ipairs(w.pairs or {}) do list[#list + 1] = p end
+  return list
+end
 
-local function bench_workload(w, inputs, scratch)
+local function report_rows(w, ran, times, skipped)
+  local main = w.main or "luaipc"
+  if #ran == 1 and not skipped[main] then
+    report.row { workload = w.name, a = LABELS[main], a_s = median(times[main]),
+                 b = "(measures)" }
+  end
+  for _, c in ipairs(comparisons(w, ran)) do
+    local a, b, target = c[1], c[2], c[3]
+    local row = { workload = w.name, a = LABELS[a] or a, b = LABELS[b] or b,
+                  a_s = median(times[a] or {}), b_s = median(times[b] or {}),
+                  target = target }
+    if skipped[a] or skipped[b] then
+      row.result = "skipped: " .. (skipped[a] or skipped[b])
+    elseif times[a] and times[b] then
+      local ratios = {}
+      for i, t in ipairs(times[b]) do ratios[i] = times[a][i] / t end
+      row.ratio = median(ratios)
+      row.result = target and (row.ratio <= target and "met" or "MISSED") or ""
+    end
+    report.row(row, opts.smoke)
+  end
+end
+
+local function report_measures(w, ran, extras, skipped)
+  for _, m in ipairs(w.metrics or {}) do
+    for _, v in ipairs(ran) do
+      local judged = v:match("^luaipc") ~= nil
+      if not skipped[v] and (m.all or v == (w.main or "luaipc")) then
+        local values = {}
+        for _, e in ipairs(extras[v]) do values[#values + 1] = e[m.key] end
+        local value = median(values)
+        if value then
+          value = value * (m.scale or 1)
+          local result
+          if judged and m.limit then result = value <= m.limit and "met" or "MISSED" end
+          if judged and m.min then result = value >= m.min and "met" or "MISSED" end
+          report.measure { workload = w.name, variant = LABELS[v] or v,
+            what = m.what, value = value, unit = m.unit,
+            limit = judged and m.limit or nil, min = judged and m.min or nil,
+            result = result }
+        end
+      end
+    end
+  end
+end
+
+local function bench_workload(w, paths, scratch)
   local missing = {}
   for _, m in ipairs(w.modules) do
     if not module_available(m) then missing[#missing + 1] = "ipc." .. m end
   end
   if #missing > 0 then
-    io.write(("%-16s skipped: module not available (%s)\n"):format(w.name,
+    report.note(w.name, ("skipped: module not available (%s)"):format(
       table.concat(missing, ", ")))
-    results[#results + 1] = { workload = w.name, result = "skipped" }
     return
   end
-  local variants, notes = { "luaipc" }, {}
-  for _, p in ipairs(w.peers) do
-    if p == "luv" and not have_luv then
-      notes[#notes + 1] = "luv peer skipped: luv not installed"
-    else
-      variants[#variants + 1] = p
-    end
-  end
-  if w.c then variants[#variants + 1] = "c" end
   local params = {}
   for i, p in ipairs(opts.smoke and w.smoke or w.params) do
-    params[i] = type(p) == "string" and p:match("^@") and inputs[p:sub(2)] or p
+    params[i] = type(p) == "string" and p:match("^@") and paths[p:sub(2)] or p
   end
-  local times, hwm, checks = {}, {}, {}
-  for _, v in ipairs(variants) do times[v], hwm[v] = {}, {} end
+  local list, skipped = variants_of(w), {}
+  local times, extras, checks = {}, {}, {}
   for rep = 1, opts.warmup + opts.reps do
-    for _, v in ipairs(variants) do
-      local secs, check, peak = run_variant(w, v, params, scratch)
-      if not secs then
-        failures = failures + 1
-        io.write(("%-16s FAILED: %s\n"):format(w.name, check))
-        results[#results + 1] = { workload = w.name, vs = LABELS[v] or v,
-                                  result = "failed" }
-        return
-      end
-      if rep > opts.warmup then
-        table.insert(times[v], secs)
-        table.insert(hwm[v], peak or 0)
-        table.insert(checks, { v, check })
+    for _, v in ipairs(list) do
+      if not skipped[v] then
+        local r, kind, msg = run_variant(w, v, params, scratch)
+        if kind == "skip" then
+          skipped[v] = msg
+        elseif not r then
+          failures = failures + 1
+          report.note(w.name, "FAILED: " .. msg)
+          return
+        elseif rep > opts.warmup then
+          times[v] = times[v] or {}
+          extras[v] = extras[v] or {}
+          table.insert(times[v], r.secs)
+          table.insert(extras[v], r.extra)
+          checks[#checks + 1] = { v, r.check }
+        end
       end
     end
   end
   -- Every variant must have done the same work.
-  if not w.per_write then
-    for _, c in ipairs(checks) do
-      if c[2] ~= checks[1][2] then
-        failures = failures + 1
-        io.write(("%-16s FAILED: %s reported %s, %s reported %s\n"):format(
-          w.name, checks[1][1], checks[1][2], c[1], c[2]))
-        results[#results + 1] = { workload = w.name, result = "failed" }
-        return
-      end
+  for _, c in ipairs(w.check ~= false and checks or {}) do
+    if c[2] ~= checks[1][2] then
+      failures = failures + 1
+      report.note(w.name, ("FAILED: %s reported %s, %s reported %s"):format(
+        checks[1][1], checks[1][2], c[1], c[2]))
+      return
+    end
+  end
+  local ran, skips = {}, {}
+  for _, v in ipairs(list) do
+    if skipped[v] then
+      skips[#skips + 1] = ("%s skipped: %s"):format(v, skipped[v])
+    else
+      ran[#ran + 1] = v
     end
   end
   if opts.smoke then
-    io.write(("%-16s ok (%s)\n"):format(w.name, table.concat(variants, ", ")))
-    results[#results + 1] = { workload = w.name, result = "ok" }
+    report.note(w.name, ("ok (%s)%s"):format(table.concat(ran, ", "),
+      #skips > 0 and "; " .. table.concat(skips, "; ") or ""))
     return
   end
-  local mine = median(times.luaipc)
-  if #variants == 1 then
-    row { workload = w.name, luaipc = mine, vs = "(memory check)" }
-  end
-  for _, v in ipairs(variants) do
-    if v ~= "luaipc" then
-      local ratios = {}
-      for i, t in ipairs(times[v]) do ratios[i] = times.luaipc[i] / t end
-      local ratio, target = median(ratios), w.targets[v]
-      local result = target and (ratio <= target and "met" or "MISSED") or ""
-      row { workload = w.name, luaipc = mine, vs = LABELS[v] or v,
-            other = median(times[v]), ratio = ratio, target = target,
-            result = result }
-    end
-  end
-  for _, n in ipairs(notes) do io.write(("%-16s (%s)\n"):format(w.name, n)) end
-  if w.peak_rss then
-    local peak = median(hwm.luaipc)
-    memory_rows[#memory_rows + 1] = {
-      workload = w.name, what = w.peak_rss.what, value = peak / 1024,
-      unit = "MiB", limit = w.peak_rss.limit_kib / 1024,
-      result = peak < w.peak_rss.limit_kib and "met" or "MISSED",
-      others = (function()
-        local t = {}
-        for _, v in ipairs(variants) do
-          if v ~= "luaipc" then
-            t[#t + 1] = ("%s %.1f MiB"):format(LABELS[v] or v,
-              median(hwm[v]) / 1024)
-          end
-        end
-        return table.concat(t, ", ")
-      end)() }
-  end
-  if w.per_write then
-    local values = {}
-    for _, c in ipairs(checks) do values[#values + 1] = tonumber(c[2]) end
-    local per = median(values)
-    memory_rows[#memory_rows + 1] = {
-      workload = w.name, what = w.per_write.what, value = per, unit = "B",
-      limit = w.per_write.limit,
-      result = per <= w.per_write.limit and "met" or "MISSED" }
-  end
-end
-
-local function write_csv(path)
-  local f = assert(io.open(path, "w"))
-  f:write("workload,compared_with,luaipc_s,other_s,ratio,target,result\n")
-  local function num(x) return x and ("%.6f"):format(x) or "" end
-  for _, r in ipairs(results) do
-    f:write(("%s,%s,%s,%s,%s,%s,%s\n"):format(r.workload, r.vs or "",
-      num(r.luaipc), num(r.other), num(r.ratio), r.target or "",
-      r.result or ""))
-  end
-  for _, m in ipairs(memory_rows) do
-    f:write(("%s,%s (%s),%s,,,%s,%s\n"):format(m.workload, m.what, m.unit,
-      num(m.value), m.limit, m.result))
-  end
-  f:close()
+  for _, v in ipairs(list) do if skipped[v] then ran[#ran + 1] = v end end
+  report_rows(w, ran, times, skipped)
+  report_measures(w, ran, extras, skipped)
 end
 
 local function main(scratch)
-  if not sh("mkdir -p " .. shquote(out_dir)) then
-    error("cannot create " .. out_dir)
-  end
-  if not build("benchclock.so", "-shared -fPIC -I/usr/include/lua5.4",
-      "benchclock.c") then
-    error("cannot build the clock module (is a C compiler installed?)")
-  end
+  build_native()
   local selected, need = {}, {}
   for _, w in ipairs(WORKLOADS) do
     if not opts.only or opts.only[w.name] then
       selected[#selected + 1] = w
-      if w.c and not build(w.name, "-Wall", w.name .. ".c") then
-        error("cannot build bench/c/" .. w.name .. ".c")
-      end
       for _, p in ipairs(opts.smoke and w.smoke or w.params) do
         if type(p) == "string" and p:match("^@") then need[p:sub(2)] = true end
       end
     end
   end
-  local inputs = {}
-  for name in pairs(need) do
-    local path = scratch .. "/" .. name
-    local size = INPUTS[name][opts.smoke and 2 or 1]
-    if size then make_text(path, size) end
-    inputs[name] = path
-  end
-  io.write(opts.smoke
-    and "luaipc benchmarks: smoke run (tiny sizes, not timed)\n"
-    or ("luaipc benchmarks: median of %d repetitions after %d warm-up, "
-        .. "ratio = luaipc time / other time (< 1: luaipc faster)\n")
-       :format(opts.reps, opts.warmup))
-  if not opts.smoke then
-    -- The load of the machine says how much to trust the run.
-    local load = readfile("/proc/loadavg"):match("^(%S+ %S+ %S+)")
-    local cores = 0
-    for _ in readfile("/proc/cpuinfo"):gmatch("processor%s*:") do
-      cores = cores + 1
-    end
-    io.write(("machine: %d cores, load average %s\n\n"):format(cores,
-      load or "unknown"))
-    io.write(("%-16s %10s  %-13s %10s  %6s  %7s  %s\n"):format("workload",
-      "luaipc", "compared with", "other", "ratio", "target", "result"))
-  end
-  for _, w in ipairs(selected) do bench_workload(w, inputs, scratch) end
-  if #memory_rows > 0 and not opts.smoke then
-    io.write("\nmemory (reported, not asserted)\n")
-    for _, m in ipairs(memory_rows) do
-      io.write(("%-16s %-48s %10.1f %s  limit %g %s  %s%s\n"):format(m.workload,
-        m.what, m.value, m.unit, m.limit, m.unit, m.result,
-        m.others and m.others ~= "" and "  (" .. m.others .. ")" or ""))
-    end
-  end
-  if opts.csv then write_csv(opts.csv) end
+  local paths = inputs.prepare(need, scratch, opts.smoke)
+  report.start(machine.describe(), opts.smoke
+    and "luaipc benchmarks: smoke run (tiny sizes, not timed)"
+    or ("luaipc benchmarks: median of %d interleaved repetitions after %d "
+        .. "warm-up, ratio = variant time / other time (< 1: variant faster)")
+       :format(opts.reps, opts.warmup), opts.smoke)
+  for _, w in ipairs(selected) do bench_workload(w, paths, scratch) end
+  report.finish_measures(opts.smoke)
+  if opts.csv then report.write_csv(opts.csv) end
 end
 
 -- The scratch folder holds the inputs and is removed however the run ends.

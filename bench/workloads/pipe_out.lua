@@ -9,20 +9,14 @@ local function command(n)
   return ("head -c %d /dev/zero"):format(n)
 end
 
-function W.luaipc(n)
-  local proc = require "ipc.proc"
-  local got = 0
-  local t0 = lib.now()
+-- W.luaipc and, inside a luv program (the callback runs while uv.run()
+-- runs, the wait suspends a coroutine), W.luaipc_luv.
+lib.proc_variants(W, function(proc, got, n)
   local h = assert(proc.spawn(command(n), {
-    stdout = true,
-    callback = function(_, data, msg)
-      if not data then error(msg) end
-      got = got + #data
-    end,
+    stdout = true, callback = lib.counter(got),
   }))
   assert(h:wait())
-  return lib.now() - t0, got
-end
+end)
 
 function W.popen(n)
   local got = 0

@@ -7,23 +7,16 @@ local W = {}
 
 local CHUNK = string.rep("x", 65536)
 
-function W.luaipc(chunks)
-  local proc = require "ipc.proc"
-  local got = 0
-  local t0 = lib.now()
+-- W.luaipc and, inside a luv program (the wait suspending a coroutine),
+-- W.luaipc_luv.
+lib.proc_variants(W, function(proc, got, chunks)
   local h = assert(proc.spawn("cat", {
-    stdin = true,
-    stdout = true,
-    callback = function(_, data, msg)
-      if not data then error(msg) end
-      got = got + #data
-    end,
+    stdin = true, stdout = true, callback = lib.counter(got),
   }))
   for _ = 1, tonumber(chunks) do h:write(CHUNK) end
   h:write(proc.EOF)
   assert(h:wait())
-  return lib.now() - t0, got
-end
+end)
 
 function W.luv(chunks)
   local uv = require "luv"
