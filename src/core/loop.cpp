@@ -67,6 +67,10 @@ int preflight_descriptors() {
   return err;
 }
 
+}  // namespace
+void pump(loop_state* ls);
+namespace {
+
 int init_loop(loop_state* ls) {
   if (int err = preflight_descriptors()) return err;
   auto* loop = new (std::nothrow) uv_loop_t;
@@ -87,6 +91,9 @@ int init_loop(loop_state* ls) {
   uv_unref(reinterpret_cast<uv_handle_t*>(&ls->alarm));
   ls->loop = loop;
   ls->generation = generation;
+  // libuv adds descriptors to its epoll set when it polls: one poll now
+  // puts the wake handle's there, so a host polling loop_fd() sees wakes.
+  pump(ls);
   return 0;
 }
 

@@ -59,6 +59,8 @@ int scheduled_k(lua_State* L, int status, lua_KContext ctx) {
     return lua_error(L);
   }
   lua_settop(L, slot_hook(op));
+  int err = 0;
+  if (loop_state* ls = loop_of(L, &err)) pump(ls);  // what woke the scheduler
   return drive(L, op);
 }
 
@@ -134,9 +136,12 @@ int drive(lua_State* L, const wait_op* op) {
 
 }  // namespace
 
+// Timeouts beyond this many seconds (about 31 years) mean none.
+constexpr double forever_seconds = 1e9;
+
 int wait(lua_State* L, const wait_op* op, double timeout) {
   lua_settop(L, op->base - 1);
-  if (timeout >= 0)
+  if (timeout >= 0 && timeout < forever_seconds)
     lua_pushnumber(L, monotonic_now() + timeout);
   else
     lua_pushnil(L);
