@@ -65,8 +65,8 @@ FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_BIN      = build/fuzz/memfile_fuzz
 FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/fault.cpp \
-                src/core/handle.cpp src/core/status.cpp src/core/process.cpp \
-                src/modules/strfile.cpp
+                src/core/handle.cpp src/core/status.cpp src/core/runtime.cpp \
+                src/platform/linux/memory.cpp src/modules/strfile.cpp
 FUZZ_CI_SECONDS ?= 30
 VALGRIND_SPECS ?=
 GCSTRESS_STEP  ?= 1000

@@ -109,7 +109,7 @@ describe("ipc.sem", function()
     for _, args in ipairs { { n }, { n, 0 } } do
       local ok, msg, code = sem.open(table.unpack(args))
       assert.is_nil(ok)
-      assert.equal("No such file or directory", msg)
+      assert.equal(n .. ": No such file or directory", msg)
       assert.equal(ENOENT, code)
     end
     assert.is_false(exists(n))
@@ -125,7 +125,7 @@ describe("ipc.sem", function()
 
   it("rejects invalid names with nil, message, code", function()
     for _, bad in ipairs { "", "a/b", "/x", ("x"):rep(256), ("x"):rep(252),
-                           "a\0b", ".", ".." } do
+                           ".", ".." } do
       for _, f in ipairs { sem.open, sem.create, sem.remove } do
         local ok, msg, code = f(bad, 1)
         assert.is_nil(ok)

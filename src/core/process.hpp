@@ -1,18 +1,15 @@
-// Process-wide guarantees that several modules rely on: the module stays
-// loaded once it owns a signal handler, and SIGPIPE cannot kill the host.
+// The names ipc.proc's sources still use: runtime.hpp was called
+// process.hpp, and check_as<ipc::handle> was check_open. Remove this file
+// with the last include of it.
 #pragma once
+
+#include "handle.hpp"
+#include "runtime.hpp"
 
 namespace ipc {
 
-// Keeps this shared object loaded for the life of the process (a handler
-// of ours must never point into unmapped code after lua_close).
-void pin_module();
-
-// Catches SIGPIPE with a handler that does nothing, unless the program set
-// a disposition of its own: a write to a closed pipe then fails with EPIPE
-// instead of killing the host. Unlike SIG_IGN, a caught signal goes back to
-// the default across exec, so children of os.execute and io.popen still
-// die of SIGPIPE as usual.
-void guard_sigpipe();
+inline handle* check_open(lua_State* L, int idx) {
+  return check_as<handle>(L, idx);
+}
 
 }  // namespace ipc

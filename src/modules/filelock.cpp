@@ -1,8 +1,8 @@
 // ipc.filelock: byte-range locks on Lua file objects.
-// The locks are Linux open-file-description locks (F_OFD_SETLK[W]): they
-// belong to the io.open handle, not to the process, so two handles of one
-// file exclude each other and closing another handle of the file keeps the
-// lock. After a lock is taken, the FILE's read buffer is dropped so that
+// Where the platform has open-file-description locks (Linux; see
+// platform/lock.hpp) they belong to the io.open handle, not to the
+// process, so two handles of one file exclude each other and closing
+// another handle of the file keeps the lock. After a lock is taken, the FILE's read buffer is dropped so that
 // reads see what other processes wrote while we waited. Inside a luv
 // program, a coroutine's lock first tries without waiting; a wait that is
 // needed runs on libuv's thread pool.
@@ -16,10 +16,7 @@
 #include "../core/luv.hpp"
 #include "../core/pool.hpp"
 #include "../core/status.hpp"
-
-#ifndef F_OFD_SETLK
-#error "open-file-description locks (F_OFD_SETLK, Linux 3.15) are required"
-#endif
+#include "../platform/lock.hpp"
 
 namespace {
 
@@ -64,14 +61,10 @@ lock_args check_args(lua_State* L, bool with_mode) {
 // One fcntl lock request on `fd`; returns 0 or an errno (EAGAIN when a
 // non-waiting request meets another holder).
 int set_lock(int fd, const lock_args& a, bool wait) {
-  struct flock fl = {};
-  fl.l_type = a.type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = a.offset;
-  fl.l_len = a.length;
-  fl.l_pid = 0;  // required for open-file-description locks
-  int cmd = wait ? F_OFD_SETLKW : F_OFD_SETLK;
-  if (ipc::retry_eintr([&] { return fcntl(fd, cmd, &fl); }) == 0) return 0;
+  if (ipc::retry_eintr([&] {
+        return ipc::platform::lock_range(fd, a.type, a.offset, a.length, wait);
+      }) == 0)
+    return 0;
   return errno == EACCES ? EAGAIN : errno;
 }
 
@@ -124,7 +117,6 @@ void close_dup(lock_job* k) {
 int lock_finish(lua_State* L, ipc::pool_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
   close_dup(k);  // before the caller goes on, so no stray lock outlives it
-  if (j->cancelled) k->err = ECANCELED;  // lock jobs have no timeout: unused
   if (k->err == 0 && k->stream->closef != nullptr) discard_buffer(k->stream->f);
   return push_lock_result(L, k->err, false);
 }
@@ -135,35 +127,36 @@ void lock_cleanup(ipc::pool_job* j) {
   delete k;
 }
 
+// The wait of filelock.lock() on the pool: the only part of this module
+// that knows about luv. Yields the calling coroutine.
+int lock_in_pool(lua_State* L, const lock_args& a) {
+  int fd = fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return ipc::push_failure(L, errno);
+  auto* k = new (std::nothrow) lock_job();
+  if (!k) {
+    close(fd);
+    return luaL_error(L, "not enough memory");
+  }
+  k->job.work = lock_work;
+  k->job.finish = lock_finish;
+  k->job.cleanup = lock_cleanup;
+  k->stream = a.stream;
+  k->args = a;
+  k->fd = fd;
+  return ipc::await_pool(L, &k->job, 1);
+}
+
 int lock(lua_State* L, bool trying) {
   lock_args a = check_args(L, true);
   FILE* f = a.stream->f;
   int err = flush_writes(f);
   if (err) return ipc::push_failure(L, err);
-  if (!trying && ipc::luv_can_suspend(L)) {
-    // Without waiting first: a free range needs no pool thread at all, and
-    // is taken even while every pool thread is busy.
-    err = set_lock(fileno(f), a, false);
-    if (err != EAGAIN) {
-      if (!err) discard_buffer(f);
-      return push_lock_result(L, err, false);
-    }
-    int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) return ipc::push_failure(L, errno);
-    auto* k = new (std::nothrow) lock_job();
-    if (!k) {
-      close(fd);
-      return luaL_error(L, "not enough memory");
-    }
-    k->job.work = lock_work;
-    k->job.finish = lock_finish;
-    k->job.cleanup = lock_cleanup;
-    k->stream = a.stream;
-    k->args = a;
-    k->fd = fd;
-    return ipc::await_pool(L, &k->job, 1);
-  }
-  err = set_lock(fileno(f), a, !trying);
+  bool suspend = !trying && ipc::luv_can_suspend(L);
+  // A coroutine that may suspend tries without waiting first: a free range
+  // needs no pool thread at all, and is taken even while every pool thread
+  // is busy.
+  err = set_lock(fileno(f), a, !trying && !suspend);
+  if (err == EAGAIN && suspend) return lock_in_pool(L, a);
   if (!err) discard_buffer(f);
   return push_lock_result(L, err, trying);
 }
