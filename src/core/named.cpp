@@ -53,4 +53,13 @@ int unlink_if_created(const handle* h, const named* n) {
   return err == ENOENT ? 0 : err;
 }
 
+int remove_named(lua_State* L, platform::name_kind kind) {
+  named n{};
+  int err = check_name(L, 1, kind, &n);
+  if (!err) err = unlink_name(&n);
+  if (err) return push_failure_named(L, lua_tostring(L, 1), err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 }  // namespace ipc

@@ -53,7 +53,11 @@ void mark_created(named* n, int fd);
 // "unlink if same" for these names.
 int unlink_if_created(const handle* h, const named* n);
 
-// Removes the name of `n` (shm.remove, sem.remove); returns 0 or an errno.
+// Removes the name of `n`; returns 0 or an errno.
 int unlink_name(const named* n);
+
+// shm.remove(name) and sem.remove(name): removes the name at argument 1
+// and pushes true, or the failure naming it.
+int remove_named(lua_State* L, platform::name_kind kind);
 
 }  // namespace ipc

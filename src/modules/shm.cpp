@@ -96,12 +96,7 @@ int global_attach(lua_State* L) {
 
 // shm.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
-  ipc::named n{};
-  int err = ipc::check_name(L, 1, ipc::platform::name_kind::shm, &n);
-  if (!err) err = ipc::unlink_name(&n);
-  if (err) return ipc::push_failure_named(L, lua_tostring(L, 1), err);
-  lua_pushboolean(L, 1);
-  return 1;
+  return ipc::remove_named(L, ipc::platform::name_kind::shm);
 }
 
 const luaL_Reg functions[] = {
