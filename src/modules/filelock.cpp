@@ -98,6 +98,7 @@ struct lock_job {
   luaL_Stream* stream;  // kept alive by the job's anchor
   lock_args args;
   int fd;
+  bool own_fd;  // fd is the job's duplicate (closed when the job ends)
   int err;
 };
 
@@ -110,7 +111,7 @@ void lock_work(ipc::pool_job* j) {
 // description, unless the program closed the file during the wait: then
 // this was its last descriptor, and the lock goes with it.
 void close_dup(lock_job* k) {
-  if (k->fd >= 0) close(k->fd);
+  if (k->own_fd && k->fd >= 0) close(k->fd);
   k->fd = -1;
 }
 
@@ -128,13 +129,17 @@ void lock_cleanup(ipc::pool_job* j) {
 }
 
 // The wait of filelock.lock() on the pool: the only part of this module
-// that knows about luv. Yields the calling coroutine.
+// that knows about luv. Yields the calling coroutine. A duplicate
+// descriptor would drop a classic (per-process) lock when it is closed:
+// those wait on the file's own descriptor.
 int lock_in_pool(lua_State* L, const lock_args& a) {
-  int fd = fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0);
+  bool own_fd = ipc::platform::have_ofd_locks();
+  int fd = own_fd ? fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0)
+                  : fileno(a.stream->f);
   if (fd < 0) return ipc::push_failure(L, errno);
   auto* k = new (std::nothrow) lock_job();
   if (!k) {
-    close(fd);
+    if (own_fd) close(fd);
     return luaL_error(L, "not enough memory");
   }
   k->job.work = lock_work;
@@ -143,6 +148,7 @@ int lock_in_pool(lua_State* L, const lock_args& a) {
   k->stream = a.stream;
   k->args = a;
   k->fd = fd;
+  k->own_fd = own_fd;
   return ipc::await_pool(L, &k->job, 1);
 }
 

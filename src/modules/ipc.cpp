@@ -18,7 +18,7 @@ namespace {
 
 void push_platform(lua_State* L) {
   namespace p = ipc::platform;
-  lua_createtable(L, 0, 8);
+  lua_createtable(L, 0, 9);
   lua_pushstring(L, p::os_name());
   lua_setfield(L, -2, "os");
   const struct {
@@ -30,6 +30,7 @@ void push_platform(lua_State* L) {
       {"pidfd", p::have_pidfd()},
       {"signals", p::have_signals()},
       {"die_with_parent", p::have_die_with_parent()},
+      {"sem_identity", p::have_sem_identity()},
   };
   for (const auto& f : flags) {
     lua_pushboolean(L, f.value);

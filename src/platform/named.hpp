@@ -28,6 +28,10 @@ struct object_id {
 // is its descriptor for shared memory, -1 for a semaphore.
 object_id identity_created(name_kind kind, const char* os_name, int fd);
 
+// True when semaphores can be identified: then a creator's close leaves a
+// successor of the name alone (else it removes the name unconditionally).
+bool have_sem_identity();
+
 // The identity of what `os_name` refers to now; `known` false when the
 // name refers to nothing.
 object_id identity_now(name_kind kind, const char* os_name);

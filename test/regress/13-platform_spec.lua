@@ -6,7 +6,7 @@ local platform = require("ipc").platform
 describe("ipc.platform", function()
   it("has every field with its type", function()
     assert.equal("string", type(platform.os))
-    for _, k in ipairs { "ofd_locks", "sem_value", "pidfd", "signals", "die_with_parent" } do
+    for _, k in ipairs { "ofd_locks", "sem_value", "pidfd", "signals", "die_with_parent", "sem_identity" } do
       assert.equal("boolean", type(platform[k]), k)
     end
     assert.equal("integer", math.type(platform.shm_name_max))

@@ -22,7 +22,7 @@ local CHECK = [[
       ("wanted nil, msg, 14, got %s %s %s"):format(tostring(ok), tostring(msg), tostring(code)))
   end
   local function all_gone(s)
-    gone(s:value())
+    if require("ipc").platform.sem_value then gone(s:value()) end
     gone(s:inc())
     gone(s:dec(0))
     gone(s:dec(0.01))
@@ -53,7 +53,8 @@ describe("a semaphore whose file is empty or cut short", function()
     assert.equal("ok\n", H.in_child(CHECK .. ([[
       local sem = require "ipc.sem"
       local s = assert(sem.create(%q, 2))
-      assert(s:dec(0) == true and s:value() == 1)
+      assert(s:dec(0) == true and s:dec(0) == true and s:dec(0) == false)
+      assert(s:inc())
       io.open("/dev/shm/sem." .. %q, "w"):close()
       all_gone(s)
       print("ok")

@@ -40,6 +40,8 @@ object_id identity_created(name_kind kind, const char* os_name, int fd) {
   return id;
 }
 
+bool have_sem_identity() { return true; }
+
 object_id identity_now(name_kind kind, const char* os_name) {
   return identity_at(kind, os_name);
 }
