@@ -331,7 +331,9 @@ int meth_write(lua_State* L) {
   int top = lua_gettop(L);
   int err = 0;
   bool full = false;  // the region is full (not the file system)
-  pin(&f->base);
+  // No pin: nothing between the check of the handle and the last copy can
+  // run Lua (numbers are formatted on the stack, strings are not converted,
+  // and an argument error ends the call).
   for (int arg = 2; arg <= top; arg++) {
     char num[64];
     const char* s;
@@ -345,7 +347,6 @@ int meth_write(lua_State* L) {
       s = num;
       len = static_cast<size_t>(k);
     } else {
-      if (lua_type(L, arg) != LUA_TSTRING) unpin(&f->base);  // raises next
       s = luaL_checklstring(L, arg, &len);
     }
     if (err) continue;
@@ -365,7 +366,6 @@ int meth_write(lua_State* L) {
     if (err == ENOSPC || err == EIO) f->pos = before;  // handle unchanged
     if (!err && k < len) err = ENOSPC, full = true;
   }
-  unpin(&f->base);
   if (full) return push_failure(L, "not enough space", err);
   if (err) return push_failure(L, err);
   lua_settop(L, 1);
