@@ -16,7 +16,7 @@ LUA_ENV  = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./test/?.lua;;'
 ASAN_RT  = $(shell $(CXX) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CXX) -print-file-name=libubsan.so)
 
-.PHONY: all build build-asan test test-fast test-asan bench bench-build demo install clean
+.PHONY: all build build-asan test test-fast test-asan test-portable test-macos-limits bench bench-build demo install clean
 
 all: build
 
@@ -43,6 +43,21 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
+# The suite on a build that forces the portable POSIX paths (what macOS
+# and FreeBSD run); test-macos-limits adds macOS's limits on top. Tests
+# gate on require("ipc").platform and report what they skip as pending.
+PORTABLE_RUN = cmake -S . -B $(1) $(2) >/dev/null && \
+	cmake --build $(1) -j $(JOBS) -- --no-print-directory && \
+	echo "== test suite ($(1)/) ==" && \
+	$(LUA_ENV) LUA_CPATH='./$(1)/?.so;;' IPC_BUILD=$(1) $(LUA) $(BUSTED) $(BUSTED_ARGS)
+
+test-portable:
+	@$(call PORTABLE_RUN,build-portable,-DIPC_PORTABLE_POSIX=ON)
+
+test-macos-limits:
+	@$(call PORTABLE_RUN,build-macos,-DIPC_PORTABLE_POSIX=ON -DIPC_MACOS_LIMITS=ON)
+
+
 # The C baselines and the benchmark's Lua modules: bench/CMakeLists.txt.
 bench-build:
 	@cmake -S bench -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -58,7 +73,7 @@ install: build
 	cmake --install build
 
 clean:
-	rm -rf build build-asan build-bench
+	rm -rf build build-asan build-bench build-portable build-macos
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine
@@ -71,8 +86,8 @@ FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_BIN      = build/fuzz/memfile_fuzz
 FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/fault.cpp \
-                src/core/handle.cpp src/core/status.cpp src/core/process.cpp \
-                src/modules/strfile.cpp
+                src/core/handle.cpp src/core/status.cpp src/core/runtime.cpp \
+                src/platform/linux/memory.cpp src/modules/strfile.cpp
 FUZZ_CI_SECONDS ?= 30
 VALGRIND_SPECS ?=
 GCSTRESS_STEP  ?= 1000

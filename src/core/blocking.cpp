@@ -7,7 +7,7 @@
 #include <mutex>
 #include <new>
 
-#include "process.hpp"
+#include "runtime.hpp"
 
 namespace ipc {
 

@@ -1,7 +1,7 @@
 // The SIGBUS recovery of mapped handles (see fault.hpp).
 #include "fault.hpp"
 
-#include "process.hpp"
+#include "runtime.hpp"
 
 #include <pthread.h>
 #include <signal.h>

@@ -10,19 +10,16 @@
 #include <new>
 
 #include "../platform/sigpipe.hpp"
+#include "runtime.hpp"
 
 namespace ipc {
 namespace {
 
 const char state_key = 0;  // its address is the registry key
 
-// Bumped in the child of every fork: a loop made before the fork shares
-// its kernel objects (epoll set, eventfd) with the parent and must never be
-// run or closed in the child.
-unsigned generation = 1;
-pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-void on_fork_child() { generation++; }
-void install_atfork() { pthread_atfork(nullptr, nullptr, on_fork_child); }
+// A loop made before a fork shares its kernel objects (epoll set, eventfd)
+// with the parent and must never be run or closed in the child: each loop
+// records the process generation (runtime.hpp) it was made in.
 
 void close_leftover(uv_handle_t* h, void*) {
   if (!uv_is_closing(h)) uv_close(h, nullptr);
@@ -37,7 +34,7 @@ int state_gc(lua_State* L) {
   auto* ls = static_cast<loop_state*>(lua_touserdata(L, 1));
   uv_loop_t* loop = ls->loop;
   ls->loop = nullptr;
-  if (!loop || ls->generation != generation) return 0;
+  if (!loop || ls->generation != process_generation()) return 0;
   uv_walk(loop, close_leftover, nullptr);
   while (uv_loop_close(loop) == UV_EBUSY) uv_run(loop, UV_RUN_DEFAULT);
   delete loop;
@@ -90,7 +87,7 @@ int init_loop(loop_state* ls) {
   uv_timer_init(loop, &ls->alarm);
   uv_unref(reinterpret_cast<uv_handle_t*>(&ls->alarm));
   ls->loop = loop;
-  ls->generation = generation;
+  ls->generation = process_generation();
   // libuv adds descriptors to its epoll set when it polls: one poll now
   // puts the wake handle's there, so a host polling loop_fd() sees wakes.
   pump(ls);
@@ -103,12 +100,11 @@ loop_state* existing_loop(lua_State* L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
   auto* ls = static_cast<loop_state*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
-  if (!ls || !ls->loop || ls->generation != generation) return nullptr;
+  if (!ls || !ls->loop || ls->generation != process_generation()) return nullptr;
   return ls;
 }
 
 loop_state* loop_of(lua_State* L, int* err) {
-  pthread_once(&atfork_once, install_atfork);
   *err = 0;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
   auto* ls = static_cast<loop_state*>(lua_touserdata(L, -1));
@@ -122,7 +118,7 @@ loop_state* loop_of(lua_State* L, int* err) {
     lua_setmetatable(L, -2);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &state_key);
   }
-  if (ls->loop && ls->generation != generation) {
+  if (ls->loop && ls->generation != process_generation()) {
     // A forked child: the inherited loop is the parent's; start afresh and
     // leave the old one (and whatever it holds) untouched.
     *ls = loop_state{};
@@ -177,11 +173,6 @@ int loop_fd(loop_state* ls) { return uv_backend_fd(ls->loop); }
 
 bool loop_active(loop_state* ls) {
   return ls->busy > 0 || ls->anchored > 0 || uv_loop_alive(ls->loop);
-}
-
-unsigned fork_generation() {
-  pthread_once(&atfork_once, install_atfork);
-  return generation;
 }
 
 double monotonic_now() { return static_cast<double>(uv_hrtime()) / 1e9; }

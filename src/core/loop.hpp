@@ -58,10 +58,6 @@ int loop_fd(loop_state* ls);
 // or awaited jobs.
 bool loop_active(loop_state* ls);
 
-// Which process generation this is: bumped in the child of every fork,
-// so that handles can tell they were inherited.
-unsigned fork_generation();
-
 // Seconds on the monotonic clock.
 double monotonic_now();
 

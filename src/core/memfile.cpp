@@ -2,9 +2,6 @@
 // so that the two can be compared side by side.
 #include "memfile.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "../platform/memory.hpp"
 #include "fault.hpp"
 #include "status.hpp"
 
@@ -21,9 +19,7 @@ namespace {
 constexpr int max_lines_formats = 250;  // liolib's MAXARGLINE
 constexpr int max_numeral = 200;        // liolib's L_MAXLENNUM
 
-memfile* check_file(lua_State* L) {
-  return reinterpret_cast<memfile*>(check_open(L, 1));
-}
+memfile* check_file(lua_State* L) { return check_as<memfile>(L, 1); }
 
 // The bytes a read may consume: a handle that is not readable shows none,
 // so every format behaves as at the end of a file (what a Lua file opened
@@ -43,14 +39,15 @@ view view_of(memfile* f) {
 }
 
 // Ends the access `v` to `f`: stores its position and, for a mapped
-// handle, disarms the SIGBUS guard. If a page was lost because the file
-// shrank, the handle shrinks to the part still backed by the file and
-// EFAULT is returned.
-int settle(memfile* f, const view& v) {
+// handle, disarms the SIGBUS guard. If a page was lost, the handle's
+// `recover` may restore it and name the failure; otherwise the handle
+// shrinks to the part still backed by the file and EFAULT is returned.
+int settle(memfile* f, const view& v, bool writing = false) {
   f->pos = v.pos;
   if (!f->mapped) return 0;
   char* lost = fault_disarm(v.outer);
   if (!lost) return 0;
+  if (int err = f->recover ? f->recover(f, lost, writing) : 0) return err;
   auto keep = static_cast<size_t>(lost - f->addr);
   if (keep < f->mapped) f->mapped = keep;
   if (keep < f->size) f->size = keep;
@@ -69,38 +66,25 @@ struct hinting_alloc {
   void* ud;
 };
 
-// The state's allocator, with MADV_HUGEPAGE on the whole 2 MiB pages
+// The state's allocator, with the huge-page hint on the whole 2 MiB pages
 // inside every block of at least huge_string bytes it returns.
 void* alloc_hinting(void* ud, void* ptr, size_t osize, size_t nsize) {
   auto* a = static_cast<hinting_alloc*>(ud);
   void* p = a->f(a->ud, ptr, osize, nsize);
   if (p && nsize >= huge_string) {
-    uintptr_t from = (reinterpret_cast<uintptr_t>(p) + huge_page - 1) & ~(huge_page - 1);
+    uintptr_t from = (reinterpret_cast<uintptr_t>(p) + huge_page - 1) &
+                     ~(huge_page - 1);
     uintptr_t to = (reinterpret_cast<uintptr_t>(p) + nsize) & ~(huge_page - 1);
-    if (from < to) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+    if (from < to)
+      platform::advise_huge(reinterpret_cast<void*>(from), to - from);
   }
   return p;
 }
 
-// A large write into a mapping first asks the kernel to fault in the
-// pages it covers with one call (MADV_POPULATE_WRITE, Linux 5.14): one
-// page fault per 4 KiB page costs more than the copy on a fresh shared
-// memory segment. Pages already present cost a page-table walk; older
-// kernels refuse the call and the copy faults the pages in as before. A
-// page the file no longer backs makes the call fail, not raise SIGBUS.
+// A large write into a mapping first asks the OS to fault in the pages it
+// covers with one call: one page fault per 4 KiB page costs more than the
+// copy on a fresh shared memory segment.
 constexpr size_t prefault_min = 256 * 1024;
-
-void prefault_write(char* p, size_t n) {
-#ifdef MADV_POPULATE_WRITE
-  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t from = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
-  madvise(reinterpret_cast<void*>(from), reinterpret_cast<uintptr_t>(p) + n - from,
-          MADV_POPULATE_WRITE);
-#else
-  (void)p;
-  (void)n;
-#endif
-}
 
 struct bytes {
   const char* s;
@@ -229,6 +213,7 @@ int read_number(lua_State* L, view& v) {
 // Reads the formats at stack positions first..top (g_read). Argument
 // errors are raised in order, after the formats before them were read.
 int g_read(lua_State* L, memfile* f, int first) {
+  pin(&f->base);
   view v = view_of(f);
   int nargs = lua_gettop(L) - first + 1;
   int n, success;
@@ -238,6 +223,7 @@ int g_read(lua_State* L, memfile* f, int first) {
   } else {
     if (!lua_checkstack(L, nargs + LUA_MINSTACK)) {
       settle(f, v);
+      unpin(&f->base);
       luaL_checkstack(L, nargs + LUA_MINSTACK, "too many arguments");
     }
     success = 1;
@@ -247,6 +233,7 @@ int g_read(lua_State* L, memfile* f, int first) {
         lua_Integer l = lua_tointegerx(L, n, &exact);
         if (!exact || l < 0) {
           settle(f, v);
+          unpin(&f->base);
           luaL_checkinteger(L, n);
           luaL_argerror(L, n, "invalid count");
         }
@@ -272,6 +259,7 @@ int g_read(lua_State* L, memfile* f, int first) {
           break;
         default:
           settle(f, v);
+          unpin(&f->base);
           luaL_checkstring(L, n);
           return luaL_argerror(L, n, "invalid format");
       }
@@ -279,6 +267,7 @@ int g_read(lua_State* L, memfile* f, int first) {
   }
   int err = settle(f, v);
   if (!err && !f->readable) err = EBADF;
+  unpin(&f->base);
   if (err) return push_failure(L, err);  // like liolib after ferror()
   if (!success) {
     lua_pop(L, 1);
@@ -341,6 +330,10 @@ int meth_write(lua_State* L) {
   memfile* f = check_file(L);
   int top = lua_gettop(L);
   int err = 0;
+  bool full = false;  // the region is full (not the file system)
+  // No pin: nothing between the check of the handle and the last copy can
+  // run Lua (numbers are formatted on the stack, strings are not converted,
+  // and an argument error ends the call).
   for (int arg = 2; arg <= top; arg++) {
     char num[64];
     const char* s;
@@ -363,14 +356,17 @@ int meth_write(lua_State* L) {
     }
     size_t avail = f->size - f->pos;
     size_t k = len < avail ? len : avail;
+    size_t before = f->pos;
     view v = view_of(f);
-    if (f->mapped && k >= prefault_min) prefault_write(f->addr + f->pos, k);
+    if (f->mapped && k >= prefault_min)
+      platform::prefault_write(f->addr + f->pos, k);
     std::memcpy(f->addr + f->pos, s, k);
     v.pos += k;
-    err = settle(f, v);
-    if (!err && k < len) err = ENOSPC;
+    err = settle(f, v, true);
+    if (err == ENOSPC || err == EIO) f->pos = before;  // handle unchanged
+    if (!err && k < len) err = ENOSPC, full = true;
   }
-  if (err == ENOSPC) return push_failure(L, "not enough space", err);
+  if (full) return push_failure(L, "not enough space", err);
   if (err) return push_failure(L, err);
   lua_settop(L, 1);
   return 1;

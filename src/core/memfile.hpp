@@ -4,6 +4,8 @@
 // in what release and flush do; the reading code is a port of Lua 5.4's
 // liolib.c (g_read, read_line, read_number, test_eof, read_chars, f_seek,
 // g_write, aux_lines, io_readline) with memchr scans and one copy per value.
+// A read that pushes several values pins the handle (see handle.hpp): the
+// collector may run a finalizer that closes it between two values.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +27,11 @@ struct memfile {
   size_t mapped = 0;
   // Makes written bytes durable; returns 0 or an errno. Null: nothing to do.
   int (*flush)(memfile*) = nullptr;
+  // Called after a guarded access lost the pages from `lost` on: returns
+  // the errno to report when the handle may stay as it is, or 0 when the
+  // memory is gone (the handle then shrinks and EFAULT is reported). Null:
+  // always shrink.
+  int (*recover)(memfile*, char* lost, bool writing) = nullptr;
 };
 
 // Registers the file-like class `name` with the shared memfile methods.

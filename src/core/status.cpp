@@ -1,6 +1,9 @@
-// The failure triple shared by every module (see status.hpp).
+// The failure triple and misuse errors shared by every module (see
+// status.hpp).
 #include "status.hpp"
 
+#include <cmath>
+#include <cstdarg>
 #include <cstring>
 
 namespace ipc {
@@ -16,6 +19,13 @@ int push_failure(lua_State* L, int code) {
   return push_failure(L, std::strerror(code), code);
 }
 
+int push_failure_named(lua_State* L, const char* what, int code) {
+  lua_pushnil(L);
+  lua_pushfstring(L, "%s: %s", what, std::strerror(code));
+  lua_pushinteger(L, code);
+  return 3;
+}
+
 int push_result(lua_State* L, int code) {
   if (code) return push_failure(L, code);
   lua_pushboolean(L, 1);
@@ -26,6 +36,29 @@ int push_fail_message(lua_State* L, const char* message) {
   lua_pushnil(L);
   lua_pushstring(L, message);
   return 2;
+}
+
+void raise_arg(lua_State* L, int idx, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const char* msg = lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  luaL_argerror(L, idx, msg);
+  __builtin_unreachable();
+}
+
+double check_seconds(lua_State* L, int idx, double absent) {
+  lua_Number s = luaL_optnumber(L, idx, absent);
+  if (std::isnan(s)) raise_arg(L, idx, "invalid timeout (NaN)");
+  return static_cast<double>(s);
+}
+
+const char* check_c_string(lua_State* L, int idx, size_t* len) {
+  size_t n;
+  const char* s = luaL_checklstring(L, idx, &n);
+  if (std::strlen(s) != n) raise_arg(L, idx, "string contains a NUL byte");
+  if (len) *len = n;
+  return s;
 }
 
 }  // namespace ipc

@@ -1,12 +1,12 @@
 // ipc.filelock: byte-range locks on Lua file objects.
-// The locks are Linux open-file-description locks (F_OFD_SETLK[W]): they
-// belong to the io.open handle, not to the process, so two handles of one
-// file exclude each other and closing another handle of the file keeps the
-// lock. After a lock is taken, the FILE's read buffer is dropped so that
-// reads see what other processes wrote while we waited. A lock that has
-// to wait does so on a thread of its own (core/blocking.hpp), so that an
-// interrupt ends a plain wait and a coroutine under luv or a scheduler
-// suspends instead of blocking its thread.
+// Where the platform has open-file-description locks (Linux; see
+// platform/lock.hpp) they belong to the io.open handle, not to the
+// process, so two handles of one file exclude each other and closing
+// // another handle of the file keeps the lock. After a lock is taken, the
+// FILE's read buffer is dropped so that reads see what other processes
+// wrote while we waited. A lock that has to wait does so on a thread of
+// its own (core/blocking.hpp): a plain wait can then be interrupted, and a
+// coroutine under luv or a scheduler suspends instead of blocking.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,10 +17,7 @@
 #include "../core/blocking.hpp"
 #include "../core/status.hpp"
 #include "../core/suspend.hpp"
-
-#ifndef F_OFD_SETLK
-#error "open-file-description locks (F_OFD_SETLK, Linux 3.15) are required"
-#endif
+#include "../platform/lock.hpp"
 
 namespace {
 
@@ -65,14 +62,10 @@ lock_args check_args(lua_State* L, bool with_mode) {
 // One fcntl lock request on `fd`; returns 0 or an errno (EAGAIN when a
 // non-waiting request meets another holder).
 int set_lock(int fd, const lock_args& a, bool wait) {
-  struct flock fl = {};
-  fl.l_type = a.type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = a.offset;
-  fl.l_len = a.length;
-  fl.l_pid = 0;  // required for open-file-description locks
-  int cmd = wait ? F_OFD_SETLKW : F_OFD_SETLK;
-  if (ipc::retry_eintr([&] { return fcntl(fd, cmd, &fl); }) == 0) return 0;
+  if (ipc::retry_eintr([&] {
+        return ipc::platform::lock_range(fd, a.type, a.offset, a.length, wait);
+      }) == 0)
+    return 0;
   return errno == EACCES ? EAGAIN : errno;
 }
 
@@ -97,14 +90,17 @@ int push_lock_result(lua_State* L, int err, bool trying) {
   return ipc::push_result(L, err);
 }
 
-// A waiting lock on a thread of its own. It uses its own descriptor, a
-// duplicate that shares the open file description (and so the lock), so
-// that the program closing the file meanwhile cannot make the thread lock
-// whatever file reuses the descriptor number.
+// A waiting lock on a thread of its own. With open-file-description locks
+// it uses its own descriptor, a duplicate that shares the open file
+// description (and so the lock), so that the program closing the file
+// meanwhile cannot make the thread lock whatever file reuses the number. A
+// duplicate would drop a classic (per-process) lock when it is closed:
+// those wait on the file's own descriptor.
 struct lock_job {
   ipc::blocking_job job;
   lock_args args;
   int fd;
+  bool own_fd;  // fd is the job's duplicate (closed when the job ends)
   int err;
 };
 
@@ -116,11 +112,10 @@ void lock_work(ipc::blocking_job* j) {
 // A lock taken for a caller that has gone is released.
 void lock_undo(ipc::blocking_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
-  if (k->err == 0) {
-    lock_args a = k->args;
-    a.type = F_UNLCK;
-    set_lock(k->fd, a, false);
-  }
+  if (k->err != 0) return;
+  lock_args a = k->args;
+  a.type = F_UNLCK;
+  set_lock(k->fd, a, false);
 }
 
 // Closing the duplicate keeps the lock with the open file description,
@@ -128,7 +123,7 @@ void lock_undo(ipc::blocking_job* j) {
 // last descriptor, and the lock goes with it.
 void lock_destroy(ipc::blocking_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
-  if (k->fd >= 0) close(k->fd);
+  if (k->own_fd && k->fd >= 0) close(k->fd);
   delete k;
 }
 
@@ -151,16 +146,18 @@ void lock_abandon(lua_State* L) { ipc::abandon_job(L, 2); }
 const ipc::wait_op lock_op = {3, lock_step, lock_expired, lock_abandon};
 
 // Waits for the range on a thread; the caller waits for that thread as
-// any luaipc call waits (core/suspend.hpp).
+// every luaipc call waits (core/suspend.hpp).
 int lock_waiting(lua_State* L, const lock_args& a) {
   int lerr = 0;
   ipc::loop_state* ls = ipc::loop_of(L, &lerr);
   if (!ls) return ipc::push_failure(L, lerr);
-  int fd = fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0);
+  bool own_fd = ipc::platform::have_ofd_locks();
+  int fd = own_fd ? fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0)
+                  : fileno(a.stream->f);
   if (fd < 0) return ipc::push_failure(L, errno);
   auto* k = new (std::nothrow) lock_job();
   if (!k) {
-    close(fd);
+    if (own_fd) close(fd);
     return luaL_error(L, "not enough memory");
   }
   k->job.work = lock_work;
@@ -168,6 +165,7 @@ int lock_waiting(lua_State* L, const lock_args& a) {
   k->job.destroy = lock_destroy;
   k->args = a;
   k->fd = fd;
+  k->own_fd = own_fd;
   lua_settop(L, 1);
   if (int err = ipc::start_job(L, ls, &k->job)) return ipc::push_failure(L, err);
   return ipc::wait(L, &lock_op, -1);

@@ -1,15 +1,18 @@
 // ipc.sem: named POSIX semaphores.
 // The creator's close (or __gc) removes the name, as long as it still
-// refers to the semaphore created (see ipc::object_id); handles that are
-// already open keep working. Waits with a timeout use an absolute deadline on the
-// monotonic clock, so a signal (EINTR, retried) cannot stretch or cut them.
+// refers to the semaphore created and the handle was made by this process
+// (see core/named.hpp); handles that are already open keep working. Waits
+// with a timeout use an absolute deadline on the platform's wait clock
+// (monotonic where it can), so a signal (EINTR, retried) cannot stretch or
+// cut them. Every access to the semaphore's memory is guarded like a mapped
+// file (core/fault.hpp): if its file is empty or cut short by someone else,
+// calls return nil, message, EFAULT instead of dying of SIGBUS.
 // A dec that has to wait in a coroutine that may not block its thread
-// (under luv or a scheduler, see core/suspend.hpp) first tries without
-// waiting; a wait that is needed runs on a thread of its own
-// (core/blocking.hpp), which holds its own reference to the mapping.
+// (under luv or a scheduler, see core/suspend.hpp) waits on a thread of
+// its own (core/blocking.hpp), which holds its own reference to the
+// mapping; a plain dec waits in slices, so that an interrupt ends it.
 #include <fcntl.h>
 #include <semaphore.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <atomic>
@@ -17,26 +20,16 @@
 #include <new>
 
 #include "../core/blocking.hpp"
+#include "../core/fault.hpp"
 #include "../core/handle.hpp"
-#include "../core/names.hpp"
+#include "../core/named.hpp"
 #include "../core/status.hpp"
 #include "../core/suspend.hpp"
-
-// sem_clockwait (glibc 2.30) waits against CLOCK_MONOTONIC; without it the
-// deadline has to be on CLOCK_REALTIME for sem_timedwait.
-#if defined(__GLIBC__) && \
-    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 30))
-#define IPC_HAVE_SEM_CLOCKWAIT 1
-#else
-#define IPC_HAVE_SEM_CLOCKWAIT 0
-#endif
+#include "../platform/semaphore.hpp"
 
 namespace {
 
 constexpr const char* class_name = "ipc.sem";
-
-// glibc names the file of semaphore "x" "sem.x" in /dev/shm.
-constexpr size_t max_name_len = NAME_MAX - 4;
 
 // Timeouts beyond this many seconds (about 31 years) mean "forever".
 constexpr double forever_seconds = 1e9;
@@ -59,17 +52,31 @@ struct semaphore {
   ipc::handle base;
   sem_t* sem;
   shared_sem* shared;
-  bool creator;         // close removes the name
-  ipc::object_id id;    // of the semaphore created
-  char name[ipc::os_name_size];
+  bool lost;  // the semaphore's memory faulted: it is gone
+  ipc::named name;
 };
 
 int release(ipc::handle* h) {
   auto* s = reinterpret_cast<semaphore*>(h);
-  int err = 0;
-  if (s->creator) err = ipc::unlink_sem_if_same(s->name, s->id);
+  int err = ipc::unlink_if_created(h, &s->name);
   int close_err = unref_sem(s->shared);
   return err ? err : close_err;
+}
+
+// Runs `op` (returning 0 or an errno) on the memory of `s` with the SIGBUS
+// guard armed for the calling thread; EFAULT, and `*lost` set, when the
+// memory faulted. Usable on any thread.
+template <class F>
+int guarded(sem_t* s, bool* lost, F op) {
+  if (*lost) return EFAULT;
+  ipc::fault_state outer =
+      ipc::fault_arm(reinterpret_cast<char*>(s), sizeof(sem_t));
+  int err = op();
+  if (ipc::fault_disarm(outer)) {
+    *lost = true;
+    return EFAULT;
+  }
+  return err;
 }
 
 // How h:dec() waits.
@@ -77,60 +84,48 @@ enum class wait_kind { try_once, forever, until };
 
 struct wait_spec {
   wait_kind kind;
-  timespec deadline;  // for `until`, on wait_clock
+  timespec deadline;  // for `until`, on the platform's semaphore clock
 };
 
-#if IPC_HAVE_SEM_CLOCKWAIT
-constexpr clockid_t wait_clock = CLOCK_MONOTONIC;
-#else
-constexpr clockid_t wait_clock = CLOCK_REALTIME;
-#endif
+// `seconds` from now on the semaphore clock.
+timespec deadline_after(double seconds) {
+  timespec t;
+  clock_gettime(ipc::platform::sem_clock(), &t);
+  double whole = std::floor(seconds);
+  t.tv_sec += static_cast<time_t>(whole);
+  t.tv_nsec += static_cast<long>((seconds - whole) * 1e9);
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec += 1;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
 
 wait_spec make_wait(double timeout) {
-  wait_spec w{};
-  if (timeout == 0) {
-    w.kind = wait_kind::try_once;
-  } else if (timeout < 0 || timeout >= forever_seconds) {
-    w.kind = wait_kind::forever;
-  } else {
-    w.kind = wait_kind::until;
-    clock_gettime(wait_clock, &w.deadline);
-    double whole = std::floor(timeout);
-    w.deadline.tv_sec += static_cast<time_t>(whole);
-    w.deadline.tv_nsec += static_cast<long>((timeout - whole) * 1e9);
-    if (w.deadline.tv_nsec >= 1000000000L) {
-      w.deadline.tv_sec += 1;
-      w.deadline.tv_nsec -= 1000000000L;
-    }
-  }
-  return w;
+  if (timeout == 0) return wait_spec{wait_kind::try_once, {}};
+  if (timeout < 0 || timeout >= forever_seconds)
+    return wait_spec{wait_kind::forever, {}};
+  return wait_spec{wait_kind::until, deadline_after(timeout)};
 }
 
 // Decrements `s` as `w` says; returns 0, EAGAIN when it could not decrement
 // in time, or another errno. EINTR is retried against the same deadline.
 int sem_down(sem_t* s, const wait_spec& w) {
   int r;
-  switch (w.kind) {
-    case wait_kind::try_once:
-      r = ipc::retry_eintr([&] { return sem_trywait(s); });
-      break;
-    case wait_kind::forever:
-      r = ipc::retry_eintr([&] { return sem_wait(s); });
-      break;
-    case wait_kind::until:
-#if IPC_HAVE_SEM_CLOCKWAIT
-      r = ipc::retry_eintr(
-          [&] { return sem_clockwait(s, wait_clock, &w.deadline); });
-#else
-      r = ipc::retry_eintr([&] { return sem_timedwait(s, &w.deadline); });
-#endif
-      break;
-    default:
-      r = -1;
-      errno = EINVAL;
-  }
+  if (w.kind == wait_kind::try_once)
+    r = ipc::retry_eintr([&] { return sem_trywait(s); });
+  else if (w.kind == wait_kind::forever)
+    r = ipc::retry_eintr([&] { return sem_wait(s); });
+  else
+    r = ipc::retry_eintr(
+        [&] { return ipc::platform::sem_wait_until(s, &w.deadline); });
   if (r == 0) return 0;
   return errno == ETIMEDOUT ? EAGAIN : errno;
+}
+
+// sem_down, guarded (see `guarded`).
+int guarded_down(sem_t* s, bool* lost, const wait_spec& w) {
+  return guarded(s, lost, [&] { return sem_down(s, w); });
 }
 
 // Pushes the result of h:dec(): true | false | nil, msg, errno.
@@ -140,17 +135,19 @@ int push_down_result(lua_State* L, int err) {
   return 1;
 }
 
-// A wait of h:dec() on a thread of its own.
+// ---- Waits that may not block the thread --------------------------------
+
 struct dec_job {
   ipc::blocking_job job;
   shared_sem* sem;  // a reference of its own
   wait_spec wait;
+  bool lost;
   int err;
 };
 
 // How long one wait lasts before the next check: whether the caller has
 // gone (a thread), or whether the program was interrupted (Ctrl-C).
-constexpr long slice_ns = 100000000L;
+constexpr double slice_seconds = 0.1;
 
 bool before(const timespec& a, const timespec& b) {
   return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
@@ -159,13 +156,7 @@ bool before(const timespec& a, const timespec& b) {
 // The next slice of the wait `w`; `last` when it ends at w's deadline. A
 // post that arrives between two slices is not lost: the next wait takes it.
 wait_spec next_slice(const wait_spec& w, bool* last) {
-  wait_spec slice{wait_kind::until, {}};
-  clock_gettime(wait_clock, &slice.deadline);
-  slice.deadline.tv_nsec += slice_ns;
-  if (slice.deadline.tv_nsec >= 1000000000L) {
-    slice.deadline.tv_sec += 1;
-    slice.deadline.tv_nsec -= 1000000000L;
-  }
+  wait_spec slice{wait_kind::until, deadline_after(slice_seconds)};
   *last = w.kind == wait_kind::until && !before(slice.deadline, w.deadline);
   return *last ? w : slice;
 }
@@ -175,9 +166,8 @@ void dec_work(ipc::blocking_job* j) {
   for (;;) {
     bool last;
     wait_spec slice = next_slice(d->wait, &last);
-    d->err = sem_down(d->sem->sem, slice);
-    if (d->err != EAGAIN || last) return;
-    if (j->abandoned()) return;
+    d->err = guarded_down(d->sem->sem, &d->lost, slice);
+    if (d->err != EAGAIN || last || j->abandoned()) return;
   }
 }
 
@@ -198,7 +188,9 @@ void dec_destroy(ipc::blocking_job* j) {
 int dec_step(lua_State* L, ipc::loop_state*) {
   ipc::blocking_job* j = ipc::finished_job(L, 3);
   if (!j) return ipc::step_wait;
-  int err = reinterpret_cast<dec_job*>(j)->err;
+  auto* d = reinterpret_cast<dec_job*>(j);
+  int err = d->err;
+  if (d->lost) static_cast<semaphore*>(lua_touserdata(L, 1))->lost = true;
   ipc::finish_job(L, j);
   return push_down_result(L, err);
 }
@@ -219,19 +211,18 @@ int dec_blocking(lua_State* L, semaphore* s, const wait_spec& w) {
   for (;;) {
     bool last;
     wait_spec slice = next_slice(w, &last);
-    int err = sem_down(s->sem, slice);
+    int err = guarded_down(s->sem, &s->lost, slice);
     if (err != EAGAIN || last) return push_down_result(L, err);
     ipc::check_interrupt(L, saved);
   }
 }
 
-// A wait that must not block the thread: on a thread of its own.
+// A wait that must not block the thread: on a thread of its own, while the
+// caller waits as every luaipc call does (core/suspend.hpp).
 int dec_suspending(lua_State* L, semaphore* s, const wait_spec& w) {
-  int err = sem_down(s->sem, wait_spec{wait_kind::try_once, {}});
-  if (err != EAGAIN) return push_down_result(L, err);
-  int lerr = 0;
-  ipc::loop_state* ls = ipc::loop_of(L, &lerr);
-  if (!ls) return ipc::push_failure(L, lerr);
+  int err = 0;
+  ipc::loop_state* ls = ipc::loop_of(L, &err);
+  if (!ls) return ipc::push_failure(L, err);
   auto* d = new (std::nothrow) dec_job();
   if (!d) return luaL_error(L, "not enough memory");
   d->job.work = dec_work;
@@ -245,9 +236,12 @@ int dec_suspending(lua_State* L, semaphore* s, const wait_spec& w) {
   return ipc::wait(L, &dec_op, -1);
 }
 
+// ---- The module ---------------------------------------------------------
+
 unsigned check_value(lua_State* L, int idx) {
   lua_Integer n = luaL_optinteger(L, idx, 0);
-  luaL_argcheck(L, n >= 0 && n <= SEM_VALUE_MAX, idx, "value out of range");
+  luaL_argcheck(L, n >= 0 && n <= ipc::platform::sem_value_max(), idx,
+                "value out of range");
   return static_cast<unsigned>(n);
 }
 
@@ -259,10 +253,11 @@ int open_semaphore(lua_State* L, bool create) {
   mode_t mode = ipc::opt_mode(L, 3);
   if (value != 0) create = true;
   auto* s = ipc::new_handle<semaphore>(L, class_name);
-  int err = ipc::check_os_name(L, 1, max_name_len, s->name);
+  const char* name = s->name.os_name;
+  int err = ipc::check_name(L, 1, ipc::platform::name_kind::sem, &s->name);
   if (!err) {
-    sem_t* p = create ? sem_open(s->name, O_CREAT | O_EXCL, mode, value)
-                      : sem_open(s->name, 0);
+    sem_t* p = create ? sem_open(name, O_CREAT | O_EXCL, mode, value)
+                      : sem_open(name, 0);
     auto* sh = p == SEM_FAILED ? nullptr : new (std::nothrow) shared_sem{p, {1}};
     if (p == SEM_FAILED) {
       err = errno;
@@ -272,12 +267,11 @@ int open_semaphore(lua_State* L, bool create) {
     } else {
       s->sem = p;
       s->shared = sh;
-      s->creator = create;
-      if (create) s->id = ipc::sem_identity(s->name);
+      if (create) ipc::mark_created(&s->name, -1);
       s->base.release = release;
     }
   }
-  return err ? ipc::push_failure(L, err) : 1;
+  return err ? ipc::push_failure_named(L, lua_tostring(L, 1), err) : 1;
 }
 
 // sem.open(name [, n [, mode]]) -> handle | nil, msg, errno
@@ -288,32 +282,30 @@ int global_create(lua_State* L) { return open_semaphore(L, true); }
 
 // sem.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
-  char name[ipc::os_name_size];
-  int err = ipc::check_os_name(L, 1, max_name_len, name);
-  if (!err && sem_unlink(name) != 0) err = errno;
-  return ipc::push_result(L, err);
+  return ipc::remove_named(L, ipc::platform::name_kind::sem);
 }
 
-semaphore* check_sem(lua_State* L) {
-  return ipc::check_open_as<semaphore>(L, 1);
-}
+semaphore* check_sem(lua_State* L) { return ipc::check_as<semaphore>(L, 1); }
 
 // h:inc() -> true | nil, msg, errno
 int meth_inc(lua_State* L) {
   semaphore* s = check_sem(L);
-  if (sem_post(s->sem) != 0) return ipc::push_failure(L, errno);
-  lua_pushboolean(L, 1);
-  return 1;
+  int err = guarded(s->sem, &s->lost,
+                    [&] { return sem_post(s->sem) == 0 ? 0 : errno; });
+  return ipc::push_result(L, err);
 }
 
 // h:dec([timeout]) -> true | false | nil, msg, errno
 int meth_dec(lua_State* L) {
   semaphore* s = check_sem(L);
-  lua_Number timeout = luaL_optnumber(L, 2, -1);
-  luaL_argcheck(L, !std::isnan(timeout), 2, "invalid timeout (NaN)");
+  double timeout = ipc::check_seconds(L, 2, -1);
   wait_spec w = make_wait(timeout);
   if (w.kind == wait_kind::try_once)
-    return push_down_result(L, sem_down(s->sem, w));
+    return push_down_result(L, guarded_down(s->sem, &s->lost, w));
+  // Without waiting first: the common case needs no wait at all, and a
+  // semaphore whose memory is gone is found before anything blocks on it.
+  int err = guarded_down(s->sem, &s->lost, wait_spec{wait_kind::try_once, {}});
+  if (err != EAGAIN) return push_down_result(L, err);
   if (ipc::wait_blocks_thread(L)) return dec_blocking(L, s, w);
   return dec_suspending(L, s, w);
 }
@@ -321,8 +313,11 @@ int meth_dec(lua_State* L) {
 // h:value() -> n | nil, msg, errno
 int meth_value(lua_State* L) {
   semaphore* s = check_sem(L);
+  if (!ipc::platform::have_sem_value()) return ipc::push_failure(L, ENOSYS);
   int v = 0;
-  if (sem_getvalue(s->sem, &v) != 0) return ipc::push_failure(L, errno);
+  int err = guarded(s->sem, &s->lost,
+                    [&] { return sem_getvalue(s->sem, &v) == 0 ? 0 : errno; });
+  if (err) return ipc::push_failure(L, err);
   lua_pushinteger(L, v);
   return 1;
 }
@@ -344,6 +339,7 @@ const luaL_Reg functions[] = {
 }  // namespace
 
 IPC_EXPORT int luaopen_ipc_sem(lua_State* L) {
+  ipc::install_fault_handler();
   ipc::new_class(L, class_name, methods);
   luaL_newlib(L, functions);
   return 1;

@@ -1,15 +1,16 @@
-// ipc.shm: POSIX shared memory behind the file-like interface.
-// The creator's close (or __gc) removes the name, as long as it still
-// refers to the segment created (see ipc::object_id); handles that are
-// already attached keep their mapping. Segments are created with mode 0600.
+// ipc.shm: POSIX shared memory behind the file-like interface (see
+// core/mapping.hpp). The creator's close (or __gc) removes the name, as
+// long as it still refers to the segment created and the handle was made
+// by this process (see core/named.hpp); handles that are already attached
+// keep their mapping. Segments are created with mode 0600 by default.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/fault.hpp"
-#include "../core/memfile.hpp"
-#include "../core/names.hpp"
+#include "../core/mapping.hpp"
+#include "../core/named.hpp"
 #include "../core/status.hpp"
 
 namespace {
@@ -17,59 +18,42 @@ namespace {
 constexpr const char* class_name = "ipc.shm";
 
 struct segment {
-  ipc::memfile file;
-  void* map_addr;
-  size_t map_len;
-  bool creator;
-  ipc::object_id id;  // of the segment created
-  char name[ipc::os_name_size];
+  ipc::mapping map;
+  ipc::named name;
 };
 
 int release(ipc::handle* h) {
   auto* s = reinterpret_cast<segment*>(h);
-  ipc::fault_forget(static_cast<char*>(s->map_addr));
-  int err = munmap(s->map_addr, s->map_len) == 0 ? 0 : errno;
-  if (s->creator) {
-    int unlink_err = ipc::unlink_shm_if_same(s->name, s->id);
-    if (!err) err = unlink_err;
-  }
-  return err;
+  int err = ipc::unmap_file(&s->map);
+  int unlink_err = ipc::unlink_if_created(h, &s->name);
+  return err ? err : unlink_err;
 }
 
-// Maps `fd` whole into `s` and opens the handle; returns 0 or an errno.
-int map_segment(segment* s, int fd, size_t len) {
-  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (p == MAP_FAILED) return errno;
-  s->map_addr = p;
-  s->map_len = len;
-  s->file.addr = static_cast<char*>(p);
-  s->file.size = len;
-  s->file.mapped = len;
-  s->file.readable = s->file.writable = true;
-  s->file.base.release = release;
-  return 0;
+int map_whole(segment* s, int fd, size_t len) {
+  return ipc::map_file(&s->map, fd, len, 0, true, true, release);
 }
 
 int create_segment(segment* s, lua_Integer size, mode_t mode) {
   if (size == 0) return EINVAL;
-  int fd = shm_open(s->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  const char* name = s->name.os_name;
+  int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return errno;
   int err = 0;
   if (ipc::retry_eintr([&] { return ftruncate(fd, size); }) != 0)
     err = errno;
   else
-    err = map_segment(s, fd, static_cast<size_t>(size));
-  if (!err) {
-    s->creator = true;
-    s->id = ipc::shm_identity(fd, s->name);
+    err = map_whole(s, fd, static_cast<size_t>(size));
+  if (err) {
+    close(fd);
+    shm_unlink(name);
+    return err;
   }
-  close(fd);
-  if (err) shm_unlink(s->name);
-  return err;
+  ipc::mark_created(&s->name, fd);
+  return 0;
 }
 
 int attach_segment(segment* s) {
-  int fd = shm_open(s->name, O_RDWR | O_CLOEXEC, 0);
+  int fd = shm_open(s->name.os_name, O_RDWR | O_CLOEXEC, 0);
   if (fd < 0) return errno;
   struct stat st;
   int err = 0;
@@ -78,9 +62,15 @@ int attach_segment(segment* s) {
   else if (st.st_size == 0)
     err = EINVAL;  // a segment its creator has not sized yet
   else
-    err = map_segment(s, fd, static_cast<size_t>(st.st_size));
-  close(fd);
+    err = map_whole(s, fd, static_cast<size_t>(st.st_size));
+  if (err) close(fd);
   return err;
+}
+
+// Pushes the new handle, or the failure naming the segment.
+int push_opened(lua_State* L, int err) {
+  if (!err) return 1;
+  return ipc::push_failure_named(L, lua_tostring(L, 1), err);
 }
 
 // shm.create(name, size [, mode]) -> handle | nil, msg, errno
@@ -90,27 +80,23 @@ int global_create(lua_State* L) {
   luaL_argcheck(L, size >= 0, 2, "negative size");
   mode_t mode = ipc::opt_mode(L, 3);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = ipc::check_os_name(L, 1, NAME_MAX, s->name);
+  int err = ipc::check_name(L, 1, ipc::platform::name_kind::shm, &s->name);
   if (!err) err = create_segment(s, size, mode);
-  return err ? ipc::push_failure(L, err) : 1;
+  return push_opened(L, err);
 }
 
 // shm.attach(name) -> handle | nil, msg, errno
 int global_attach(lua_State* L) {
   luaL_checkstring(L, 1);
   auto* s = ipc::new_handle<segment>(L, class_name);
-  int err = ipc::check_os_name(L, 1, NAME_MAX, s->name);
+  int err = ipc::check_name(L, 1, ipc::platform::name_kind::shm, &s->name);
   if (!err) err = attach_segment(s);
-  return err ? ipc::push_failure(L, err) : 1;
+  return push_opened(L, err);
 }
 
 // shm.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
-  luaL_checkstring(L, 1);
-  char name[ipc::os_name_size];
-  int err = ipc::check_os_name(L, 1, NAME_MAX, name);
-  if (!err && shm_unlink(name) != 0) err = errno;
-  return ipc::push_result(L, err);
+  return ipc::remove_named(L, ipc::platform::name_kind::shm);
 }
 
 const luaL_Reg functions[] = {

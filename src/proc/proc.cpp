@@ -52,15 +52,13 @@ struct proc_handle {
   int64_t status;
   int signal;
   int self_ref;  // luv mode: keeps the handle alive while the child runs
-  unsigned generation;  // of the process that spawned it
   uint64_t seq_queued;   // stdin strings queued so far
   uint64_t seq_cleared;  // stdin strings dropped from the keep table
 };
 
 proc_handle* to_proc(lua_State* L, int idx) {
-  auto* p = reinterpret_cast<proc_handle*>(check_open(L, idx));
-  if (p->generation != fork_generation())
-    luaL_error(L, "handle belongs to another process");
+  auto* p = check_as<proc_handle>(L, idx);
+  if (!owned_here(&p->base)) luaL_error(L, "handle belongs to another process");
   return p;
 }
 
@@ -99,7 +97,7 @@ int release(handle* h) {
   auto* p = reinterpret_cast<proc_handle*>(h);
   if (child* c = p->core) {
     p->core = nullptr;
-    bool owner = p->generation == fork_generation();
+    bool owner = owned_here(h);
     child_release(c, owner);
     if (!p->done && owner) {
       copy_status(p, c);
@@ -235,7 +233,6 @@ int spawn_as(lua_State* L, const char* fname) {
   auto* p = new_handle<proc_handle>(L, class_name, 2);
   int idx = lua_gettop(L);
   p->self_ref = LUA_NOREF;
-  p->generation = fork_generation();
   lua_pushvalue(L, 3);
   lua_setiuservalue(L, idx, uv_callback);
   {  // registered before the start: cannot fail after it
@@ -367,7 +364,7 @@ int meth_kill(lua_State* L) {
 
 // h:pid() -> integer (also on a forked copy)
 int meth_pid(lua_State* L) {
-  auto* p = reinterpret_cast<proc_handle*>(check_open(L, 1));
+  auto* p = check_as<proc_handle>(L, 1);
   lua_pushinteger(L, p->pid);
   return 1;
 }
@@ -423,7 +420,7 @@ int meth_wait(lua_State* L) {
 
 // h:close() -> true
 int meth_close(lua_State* L) {
-  auto* p = reinterpret_cast<proc_handle*>(check_open(L, 1));
+  auto* p = check_as<proc_handle>(L, 1);
   close_handle(&p->base);
   unanchor(L, p);
   luv_sync(L);

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "../core/status.hpp"
+#include "../platform/process.hpp"
 
 #if !defined(__GLIBC__)
 #error "this spawn needs glibc (posix_spawn_file_actions_addclosefrom_np)"
@@ -93,9 +94,7 @@ bool have_pidfd() {
   static const bool ok = [] {
     const char* off = getenv("IPC_PROC_NO_PIDFD");
     if (off && *off && strcmp(off, "0") != 0) return false;
-    int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
-    if (fd >= 0) close(fd);
-    return fd >= 0;
+    return platform::have_pidfd();
   }();
   return ok;
 }

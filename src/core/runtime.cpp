@@ -1,10 +1,10 @@
-// Process-wide signal guarantees (see process.hpp).
-#include "process.hpp"
+// Process-wide guarantees (see runtime.hpp).
+#include "runtime.hpp"
 
 #include <dlfcn.h>
 #include <pthread.h>
 
-#include <cerrno>
+#include <atomic>
 #include <csignal>
 
 namespace ipc {
@@ -27,6 +27,18 @@ void install_sigpipe() {
 
 pthread_once_t sigpipe_once = PTHREAD_ONCE_INIT;
 
+std::atomic<unsigned> generation{1};
+pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+void after_fork_in_child() {
+  generation.fetch_add(1, std::memory_order_relaxed);
+}
+
+void install_fork_handler() {
+  pin_module();  // the handler runs at every later fork of the process
+  pthread_atfork(nullptr, nullptr, after_fork_in_child);
+}
+
 }  // namespace
 
 void pin_module() {
@@ -36,5 +48,10 @@ void pin_module() {
 }
 
 void guard_sigpipe() { pthread_once(&sigpipe_once, install_sigpipe); }
+
+unsigned process_generation() {
+  pthread_once(&fork_once, install_fork_handler);
+  return generation.load(std::memory_order_relaxed);
+}
 
 }  // namespace ipc

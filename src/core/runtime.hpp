@@ -1,5 +1,6 @@
 // Process-wide guarantees that several modules rely on: the module stays
-// loaded once it owns a signal handler, and SIGPIPE cannot kill the host.
+// loaded once it owns a signal or fork handler, SIGPIPE cannot kill the
+// host, and handles can tell whether the running process made them.
 #pragma once
 
 namespace ipc {
@@ -14,5 +15,10 @@ void pin_module();
 // the default across exec, so children of os.execute and io.popen still
 // die of SIGPIPE as usual.
 void guard_sigpipe();
+
+// A number that changes in the child of every fork() (a pthread_atfork
+// handler bumps it): a handle compares it with the one it recorded when
+// it was made (see handle.hpp, owned_here).
+unsigned process_generation();
 
 }  // namespace ipc

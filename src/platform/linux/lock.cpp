@@ -1,0 +1,25 @@
+// Open-file-description locks (F_OFD_SETLK[W], Linux 3.15; see
+// platform/lock.hpp).
+#include <fcntl.h>
+
+#include "../lock.hpp"
+
+#ifndef F_OFD_SETLK
+#error "open-file-description locks (F_OFD_SETLK, Linux 3.15) are required"
+#endif
+
+namespace ipc::platform {
+
+int lock_range(int fd, short type, off_t start, off_t len, bool wait) {
+  struct flock fl = {};
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = start;
+  fl.l_len = len;
+  fl.l_pid = 0;  // required for open-file-description locks
+  return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+}
+
+bool have_ofd_locks() { return true; }
+
+}  // namespace ipc::platform

@@ -1,0 +1,16 @@
+// Hints to the OS about memory: huge pages for large strings, and faulting
+// in the pages of a large write into a mapping with one call. Both are only
+// hints: where the OS has no such call they do nothing. OS calls only.
+#pragma once
+
+#include <cstddef>
+
+namespace ipc::platform {
+
+// Asks for transparent huge pages on [addr, addr + len).
+void advise_huge(void* addr, size_t len);
+
+// Asks the OS to fault in, writable, the pages of [addr, addr + len).
+void prefault_write(void* addr, size_t len);
+
+}  // namespace ipc::platform

@@ -1,0 +1,21 @@
+// Classic POSIX record locks (F_SETLK[W]): they belong to the process, so
+// two opens of a file in one process share them, and closing any
+// descriptor of the file drops them. See platform/lock.hpp.
+#include <fcntl.h>
+
+#include "../lock.hpp"
+
+namespace ipc::platform {
+
+int lock_range(int fd, short type, off_t start, off_t len, bool wait) {
+  struct flock fl = {};
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = start;
+  fl.l_len = len;
+  return fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl);
+}
+
+bool have_ofd_locks() { return false; }
+
+}  // namespace ipc::platform

@@ -1,0 +1,21 @@
+// What the running system offers for processes, for require("ipc").platform
+// and for ipc.proc: the OS's name, pidfds, signals beyond term/kill, and a
+// way for a child to die with its parent. OS calls only.
+#pragma once
+
+namespace ipc::platform {
+
+// "linux", "macos", "freebsd", ...
+const char* os_name();
+
+// True when pidfd_open works here (probed once: kernels before 5.3 and
+// some sandboxes refuse it).
+bool have_pidfd();
+
+// True when processes can be sent signals by name beyond term and kill.
+bool have_signals();
+
+// True when a child can be made to die with its parent.
+bool have_die_with_parent();
+
+}  // namespace ipc::platform
