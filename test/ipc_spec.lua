@@ -47,9 +47,9 @@ describe("ipc", function()
       end
       p:close()
       table.sort(found)
-      assert.same({ "luaopen_ipc", "luaopen_ipc_filelock", "luaopen_ipc_mmap",
-        "luaopen_ipc_proc", "luaopen_ipc_sem", "luaopen_ipc_shm",
-        "luaopen_ipc_strfile" }, found)
+      assert.same({ "luaopen_ipc", "luaopen_ipc_filelock", "luaopen_ipc_loop",
+        "luaopen_ipc_mmap", "luaopen_ipc_proc", "luaopen_ipc_sem",
+        "luaopen_ipc_shm", "luaopen_ipc_strfile" }, found)
     end)
 
     it("all six modules load through the all-in-one loader", function()
@@ -60,15 +60,19 @@ describe("ipc", function()
       end
     end)
 
-    it("require 'ipc' returns a table of all six modules", function()
+    it("require 'ipc' returns a table of all seven modules and the platform", function()
       assert.equal("table", type(ipc))
-      local n = 0
-      for _ in pairs(ipc) do n = n + 1 end
+      local modules = { loop = true }
+      for _, m in ipairs(MODULES) do modules[m] = true end
       for _, m in ipairs(MODULES) do
         assert.equal("table", type(ipc[m]), m)
         assert.equal(require("ipc." .. m), ipc[m], m)
       end
-      assert.equal(6, n)
+      assert.equal(require("ipc.loop"), ipc.loop)
+      assert.equal("table", type(ipc.platform))
+      for k in pairs(ipc) do
+        assert.is_true(modules[k] or k == "platform" or k == "_VERSION", k)
+      end
     end)
 
     it("require 'ipc' first, then the modules, gives the same tables", function()
@@ -86,13 +90,15 @@ describe("ipc", function()
     it("OS failures return nil, strerror text, positive errno", function()
       local _, enoent = io.open("/nonexistent/x")
       local text = enoent:match(": (.*)$")
-      assert.equal(text, (H.assert_fail(2, shm.attach(H.shm_name()))))
-      assert.equal(text, (H.assert_fail(2, mmap.open("/nonexistent/x"))))
-      assert.equal(text, (H.assert_fail(2, proc.spawn({ "/nonexistent/x" }))))
-      assert.equal(text, (H.assert_fail(2, proc.run({ "/nonexistent/x" }))))
-      assert.equal(text, (H.assert_fail(2, shm.remove(H.shm_name()))))
-      assert.equal(text, (H.assert_fail(2, sem.open(H.sem_name()))))
-      assert.equal(text, (H.assert_fail(2, sem.remove(H.sem_name()))))
+      -- The message names the object, as io.open names its file.
+      local name = H.shm_name()
+      assert.equal(name .. ": " .. text, (H.assert_fail(2, shm.attach(name))))
+      assert.equal("/nonexistent/x: " .. text, (H.assert_fail(2, mmap.open("/nonexistent/x"))))
+      assert.equal("/nonexistent/x: " .. text, (H.assert_fail(2, proc.spawn({ "/nonexistent/x" }))))
+      assert.equal("/nonexistent/x: " .. text, (H.assert_fail(2, proc.run({ "/nonexistent/x" }))))
+      assert.equal(text, (H.assert_fail(2, shm.remove(H.shm_name()))):match(": (.*)$"))
+      assert.equal(text, (H.assert_fail(2, sem.open(H.sem_name()))):match(": (.*)$"))
+      assert.equal(text, (H.assert_fail(2, sem.remove(H.sem_name()))):match(": (.*)$"))
     end)
 
     it("success returns true where there is nothing better", function()

@@ -172,8 +172,10 @@ double loop_timeout(loop_state* ls) {
 int loop_fd(loop_state* ls) { return uv_backend_fd(ls->loop); }
 
 bool loop_active(loop_state* ls) {
-  return ls->busy > 0 || ls->anchored > 0 || uv_loop_alive(ls->loop);
+  return ls->busy > 0 || ls->dirty || uv_loop_alive(ls->loop);
 }
+
+void poke(loop_state* ls) { uv_async_send(&ls->wake); }
 
 double monotonic_now() { return static_cast<double>(uv_hrtime()) / 1e9; }
 

@@ -22,7 +22,6 @@ struct loop_state {
   uv_async_t wake;   // woken by threads (blocking.hpp); unreferenced
   uv_timer_t alarm;  // bounds a blocking run (deadline, interrupt checks)
   int busy;          // blocking jobs on threads whose results are awaited
-  int anchored;      // handles kept alive for a host loop (luv) until settled
   int dirty;         // events were recorded that a step has not delivered
   unsigned generation;  // the process generation the loop belongs to
   // Completed jobs of blocking.cpp, handed over under the job lock.
@@ -54,9 +53,13 @@ double loop_timeout(loop_state* ls);
 // or -1 where the platform has none.
 int loop_fd(loop_state* ls);
 
-// Whether the loop has work that keeps a host loop alive: active handles
-// or awaited jobs.
+// Whether the loop has work that keeps a host loop alive: active handles,
+// awaited jobs, or recorded events not delivered yet.
 bool loop_active(loop_state* ls);
+
+// Makes the loop's descriptor readable, so that a host loop steps it soon
+// (after a change made outside any loop run, such as a close). Thread-safe.
+void poke(loop_state* ls);
 
 // Seconds on the monotonic clock.
 double monotonic_now();

@@ -22,12 +22,13 @@ bool is_main(lua_State* L) {
   return main;
 }
 
-how how_to_wait(lua_State* L) {
+how how_to_wait(lua_State* L, const wait_op* op) {
   bool main = is_main(L);
   bool can_yield = !main && lua_isyieldable(L);
   if (luv_loaded(L)) {
-    if (!luv_running(L, main)) return how::luv_block;
-    return can_yield ? how::luv_suspend : how::refuse;
+    if (!luv_running(L, main)) return op->plain_block ? how::block : how::luv_block;
+    if (can_yield) return how::luv_suspend;
+    return op->plain_block ? how::block : how::refuse;
   }
   if (can_yield && push_scheduler(L)) {
     lua_pop(L, 1);
@@ -95,7 +96,7 @@ int drive(lua_State* L, const wait_op* op) {
       }
     }
     auto saved = reinterpret_cast<lua_Hook>(lua_touserdata(L, slot_hook(op)));
-    switch (how_to_wait(L)) {
+    switch (how_to_wait(L, op)) {
       case how::block:
         run_once(ls, remaining < 0 || remaining > interrupt_poll ? interrupt_poll
                                                                  : remaining);
@@ -167,7 +168,9 @@ void set_scheduler(lua_State* L, int idx) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &scheduler_key);
 }
 
-bool wait_blocks_thread(lua_State* L) { return how_to_wait(L) == how::block; }
+bool wait_blocks_thread(lua_State* L, const wait_op* op) {
+  return how_to_wait(L, op) == how::block;
+}
 
 lua_Hook main_hook(lua_State* L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);

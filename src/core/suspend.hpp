@@ -37,6 +37,11 @@ struct wait_op {
   // Undoes a call abandoned by an error of the scheduler function (a job
   // on a thread that must not take a post or a lock any more). May be null.
   void (*abandon)(lua_State* L);
+  // True for calls that block their thread as in a plain script where they
+  // cannot suspend (sem:dec, filelock.lock: from a luv callback on the main
+  // thread, or while luv is loaded but its loop is not running), instead
+  // of running luv's loop or refusing.
+  bool plain_block;
 };
 
 // Waits as described above, at most `timeout` seconds (< 0: no limit).
@@ -52,10 +57,10 @@ void call_in_step(lua_State* L, int nargs, const wait_op* op);
 bool push_scheduler(lua_State* L);
 void set_scheduler(lua_State* L, int idx);
 
-// True when a blocking call made now from L may block the thread: no luv
-// loop running and no scheduler would take it. Used by calls that can
-// block without the loop (a plain sem:dec() blocks in the kernel).
-bool wait_blocks_thread(lua_State* L);
+// True when a call of `op` made now from L would block its thread (it
+// cannot suspend): such a call may as well block in the kernel (a plain
+// sem:dec()).
+bool wait_blocks_thread(lua_State* L, const wait_op* op);
 
 // Raises "interrupted!" if a signal handler asked the interpreter to stop
 // (lua.c sets a hook on its main thread) since `saved` was taken.

@@ -143,7 +143,7 @@ int lock_expired(lua_State* L) { return ipc::push_failure(L, ETIMEDOUT); }
 
 void lock_abandon(lua_State* L) { ipc::abandon_job(L, 2); }
 
-const ipc::wait_op lock_op = {3, lock_step, lock_expired, lock_abandon};
+const ipc::wait_op lock_op = {3, lock_step, lock_expired, lock_abandon, true};
 
 // Waits for the range on a thread; the caller waits for that thread as
 // every luaipc call waits (core/suspend.hpp).

@@ -202,7 +202,7 @@ int dec_expired(lua_State* L) {  // no deadline is given: the thread has it
 
 void dec_abandon(lua_State* L) { ipc::abandon_job(L, 3); }
 
-const ipc::wait_op dec_op = {4, dec_step, dec_expired, dec_abandon};
+const ipc::wait_op dec_op = {4, dec_step, dec_expired, dec_abandon, true};
 
 // Waits in the calling thread, in slices, so that an interrupt (Ctrl-C in
 // the standalone interpreter) ends the wait.
@@ -306,7 +306,7 @@ int meth_dec(lua_State* L) {
   // semaphore whose memory is gone is found before anything blocks on it.
   int err = guarded_down(s->sem, &s->lost, wait_spec{wait_kind::try_once, {}});
   if (err != EAGAIN) return push_down_result(L, err);
-  if (ipc::wait_blocks_thread(L)) return dec_blocking(L, s, w);
+  if (ipc::wait_blocks_thread(L, &dec_op)) return dec_blocking(L, s, w);
   return dec_suspending(L, s, w);
 }
 

@@ -10,6 +10,13 @@ extern char** environ;
 namespace ipc::proc {
 namespace {
 
+// Raises "bad argument #1 to '<fname>' (<msg>)": the command's errors name
+// the Lua function even when it is reached through proc.run.
+[[noreturn]] void command_error(lua_State* L, const char* fname, const char* msg) {
+  luaL_error(L, "bad argument #1 to '%s' (%s)", fname, msg);
+  __builtin_unreachable();
+}
+
 const char* const stream_names[] = {"stdin", "stdout", "stderr"};
 
 // Every option spawn knows; any other key is a mistake (a misspelled
@@ -87,17 +94,17 @@ char** string_array(lua_State* L, int anchor, lua_Integer n) {
   return a;
 }
 
-char** check_argv(lua_State* L) {
+char** check_argv(lua_State* L, const char* fname) {
   lua_Integer n = luaL_len(L, 1);
-  if (n < 1) luaL_argerror(L, 1, "empty command array");
+  if (n < 1) command_error(L, fname, "empty command array");
   lua_createtable(L, static_cast<int>(n), 0);
   int anchor = lua_gettop(L);
   for (lua_Integer i = 1; i <= n; i++) {
     lua_geti(L, 1, i);
     size_t len;
     const char* s = lua_isstring(L, -1) ? lua_tolstring(L, -1, &len) : nullptr;
-    if (!s) luaL_argerror(L, 1, "command array items must be strings");
-    if (std::strlen(s) != len) luaL_argerror(L, 1, "command contains a zero byte");
+    if (!s) command_error(L, fname, "command array items must be strings");
+    if (std::strlen(s) != len) command_error(L, fname, "command contains a zero byte");
     lua_rawseti(L, anchor, i);
   }
   return string_array(L, anchor, n);
@@ -173,12 +180,16 @@ double check_seconds_arg(lua_State* L, int idx, double dflt) {
 
 void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
   int ct = lua_type(L, 1);
-  if (ct != LUA_TSTRING && ct != LUA_TTABLE) luaL_typeerror(L, 1, "string or table");
+  if (ct != LUA_TSTRING && ct != LUA_TTABLE)
+    luaL_error(L, "bad argument #1 to '%s' (string or table expected, got %s)",
+               fname, luaL_typename(L, 1));
   if (lua_isnoneornil(L, 2)) {
     lua_settop(L, 1);
     lua_newtable(L);
   }
-  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_istable(L, 2))
+    luaL_error(L, "bad argument #2 to '%s' (table expected, got %s)", fname,
+               luaL_typename(L, 2));
   lua_settop(L, 2);
   check_known_keys(L, fname);
   for (int s = 0; s < 3; s++) req->kind[s] = check_stdio(L, fname, s, &req->fd[s]);
@@ -199,7 +210,7 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
   if (ct == LUA_TSTRING) {
     size_t len;
     const char* cmd = lua_tolstring(L, 1, &len);
-    if (std::strlen(cmd) != len) luaL_argerror(L, 1, "command contains a zero byte");
+    if (std::strlen(cmd) != len) command_error(L, fname, "command contains a zero byte");
     auto** a = static_cast<char**>(lua_newuserdatauv(L, 4 * sizeof(char*), 0));
     a[0] = const_cast<char*>("/bin/sh");
     a[1] = const_cast<char*>("-c");
@@ -207,7 +218,7 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
     a[3] = nullptr;
     req->args = a;
   } else {
-    req->args = check_argv(L);
+    req->args = check_argv(L, fname);
   }
   req->file = req->args[0];
   req->env = check_env(L, fname);

@@ -22,6 +22,7 @@
 #include "../core/status.hpp"
 #include "../core/step.hpp"
 #include "../core/suspend.hpp"
+#include "../platform/sigpipe.hpp"
 #include "engine.hpp"
 #include "ipc_faces.hpp"
 #include "options.hpp"
@@ -42,6 +43,7 @@ const char live_key = 0;    // registry: weak set of handles with callbacks
 struct proc_handle {
   handle base;
   child* core;  // null once the handle is released
+  loop_state* ls;  // the loop it runs on
   lua_Integer pid;
   bool done;      // final status known
   bool luv_mode;  // delivered by the loop's step, anchored while running
@@ -103,6 +105,8 @@ int release(handle* h) {
       copy_status(p, c);
       p->done = c->exited;
     }
+    // A host loop must step soon: the closes are done by the next run.
+    if (owner) poke(p->ls);
   }
   return 0;
 }
@@ -112,7 +116,6 @@ void unanchor(lua_State* L, proc_handle* p) {
   if (p->self_ref == LUA_NOREF) return;
   luaL_unref(L, LUA_REGISTRYINDEX, p->self_ref);
   p->self_ref = LUA_NOREF;
-  if (loop_state* ls = existing_loop(L)) ls->anchored--;
 }
 
 // Pushes the callback and the arguments of the next recorded event (output
@@ -254,7 +257,6 @@ int spawn_as(lua_State* L, const char* fname) {
   if (luv) {
     lua_pushvalue(L, idx);
     p->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    ls->anchored++;
   }
   child* c = nullptr;
   err = child_start(ls->loop, &ls->dirty, req, &c);
@@ -270,6 +272,7 @@ int spawn_as(lua_State* L, const char* fname) {
     return push_failure(L, lua_tostring(L, -1), err);
   }
   p->core = c;
+  p->ls = ls;
   p->pid = c->pid;
   p->luv_mode = luv;
   p->has_stdin = req.kind[std_in] == stdio_pipe;
@@ -284,6 +287,16 @@ int global_spawn(lua_State* L) { return spawn_as(L, "spawn"); }
 
 // For proc.run (lua/ipc/face/proc.lua): spawn whose errors name `run`.
 int global_spawn_for_run(lua_State* L) { return spawn_as(L, "run"); }
+
+// child_write with SIGPIPE blocked: libuv writes at once when it can, and
+// a child that closed its stdin must not kill us (platform/sigpipe.hpp).
+int guarded_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t seq) {
+  sigpipe_guard g;
+  os_sigpipe_block(&g);
+  int err = child_write(c, bufs, n, seq);
+  os_sigpipe_unblock(&g);
+  return err;
+}
 
 // h:write(...) -> true | nil, message, errno
 int meth_write(lua_State* L) {
@@ -330,12 +343,12 @@ int meth_write(lua_State* L) {
       bufs[cnt++] = b;
       bool flush = cnt == write_batch || (i == last && off + b.len == len);
       if (flush) {
-        err = child_write(p->core, bufs, cnt, p->seq_queued);
+        err = guarded_write(p->core, bufs, cnt, p->seq_queued);
         cnt = 0;
       }
     }
   }
-  if (!err && cnt) err = child_write(p->core, bufs, cnt, p->seq_queued);
+  if (!err && cnt) err = guarded_write(p->core, bufs, cnt, p->seq_queued);
   if (err) return push_failure(L, err);
   if (eof) child_write_eof(p->core);
   int lerr = 0;
@@ -382,7 +395,7 @@ int wait_expired(lua_State* L) {
   lua_pushboolean(L, 0);
   return 1;
 }
-const wait_op wait_op_def = {3, wait_step, wait_expired, nullptr};
+const wait_op wait_op_def = {3, wait_step, wait_expired, nullptr, false};
 
 int wait_step(lua_State* L, loop_state*) {
   auto* p = static_cast<proc_handle*>(lua_touserdata(L, 1));
