@@ -45,6 +45,13 @@ int slot_hook(const wait_op* op) { return op->base + 2; }
 
 int drive(lua_State* L, const wait_op* op);
 
+[[noreturn]] void refuse(lua_State* L) {
+  luaL_error(L,
+             "cannot wait inside a luv callback on the main thread: call it "
+             "from a coroutine");
+  __builtin_unreachable();
+}
+
 int drive_k(lua_State* L, int status, lua_KContext ctx) {
   auto* op = reinterpret_cast<const wait_op*>(ctx);
   if (status != LUA_OK && status != LUA_YIELD) return lua_error(L);
@@ -128,9 +135,7 @@ int drive(lua_State* L, const wait_op* op) {
         return scheduled_k(L, st, reinterpret_cast<lua_KContext>(op));
       }
       case how::refuse:
-        return luaL_error(L,
-                          "cannot wait inside a luv callback on the main "
-                          "thread: call it from a coroutine");
+        refuse(L);
     }
   }
 }
@@ -141,6 +146,9 @@ int drive(lua_State* L, const wait_op* op) {
 constexpr double forever_seconds = 1e9;
 
 int wait(lua_State* L, const wait_op* op, double timeout) {
+  // Refused whether or not it would have to wait this time: a program
+  // must not work by the luck of a child's timing.
+  if (how_to_wait(L, op) == how::refuse) refuse(L);
   lua_settop(L, op->base - 1);
   if (timeout >= 0 && timeout < forever_seconds)
     lua_pushnumber(L, monotonic_now() + timeout);

@@ -125,6 +125,16 @@ void unanchor(lua_State* L, proc_handle* p) {
 // record stays valid until the loop runs again, but no longer.
 int push_event(lua_State* L, int idx, proc_handle* p) {
   child* c = p->core;
+  if (lua_getiuservalue(L, idx, uv_callback) == LUA_TNIL) {
+    // Nobody to deliver to (streams that are not pipes report nothing but
+    // stdin errors): the events are dropped.
+    lua_pop(L, 1);
+    for (int s : {std_out, std_err})
+      if (c->out[s].len) child_consumed(c, s);
+    for (int& e : c->error) e = 0;
+    return -1;
+  }
+  lua_pop(L, 1);
   for (int s : {std_out, std_err}) {
     out_buffer& b = c->out[s];
     if (!b.len) continue;
