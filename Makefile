@@ -16,7 +16,7 @@ LUA_ENV  = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./test/?.lua;;'
 ASAN_RT  = $(shell $(CXX) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CXX) -print-file-name=libubsan.so)
 
-.PHONY: all build build-asan test test-fast test-asan test-portable test-macos-limits bench bench-build demo install clean
+.PHONY: all build build-asan test test-fast test-asan test-portable test-other-libuv test-macos-limits bench bench-build demo install clean
 
 all: build
 
@@ -54,6 +54,17 @@ PORTABLE_RUN = cmake -S . -B $(1) $(2) >/dev/null && \
 test-portable:
 	@$(call PORTABLE_RUN,build-portable,-DIPC_PORTABLE_POSIX=ON)
 
+# luv and luaipc on two different libuvs, as with luv from LuaRocks or
+# luvit: ipc.so links a libuv of its own (Debian's libuv1 source, built by
+# deps/libuv-static.sh) with hidden symbols; luv keeps the system's.
+test-other-libuv:
+	@./deps/libuv-static.sh
+	@cmake -S . -B build-uvs -DIPC_LIBUV_STATIC=$(CURDIR)/build-uv/prefix >/dev/null
+	@cmake --build build-uvs -j $(JOBS) -- --no-print-directory
+	@echo "== luv and loop specs with a second libuv (build-uvs/) =="
+	@$(LUA_ENV) LUA_CPATH='./build-uvs/?.so;;' IPC_BUILD=build-uvs \
+	  $(LUA) $(BUSTED) $(BUSTED_ARGS) test/luv test/loop_spec.lua
+
 test-macos-limits:
 	@$(call PORTABLE_RUN,build-macos,-DIPC_PORTABLE_POSIX=ON -DIPC_MACOS_LIMITS=ON)
 
@@ -73,7 +84,7 @@ install: build
 	cmake --install build
 
 clean:
-	rm -rf build build-asan build-bench build-portable build-macos
+	rm -rf build build-asan build-bench build-portable build-macos build-uvs
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine

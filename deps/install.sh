@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev lua-busted
-pkg-config cmake make g++ valgrind clang libclang-rt-14-dev"
+pkg-config cmake make g++ valgrind clang libclang-rt-14-dev lua-cqueues dpkg-dev"
 
 missing=""
 for p in $PACKAGES; do
