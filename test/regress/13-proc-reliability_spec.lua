@@ -165,6 +165,8 @@ describe("ipc.proc reliability", function()
       local co = coroutine.create(function() return h1:wait() end)
       print(coroutine.resume(co))
       coroutine.close(co)
+      co = nil
+      collectgarbage() collectgarbage()  -- later coroutines may reuse its memory
       for i = 1, 10 do
         local h = assert(proc.spawn({ "echo", i }, { stdout = true, callback = function() end }))
         local ok = coroutine.wrap(function() return h:wait() end)()
