@@ -54,3 +54,34 @@ describe("after fork()", function()
     assert.equal("ok\n", text)
   end)
 end)
+
+describe("after fork(), process handles", function()
+  it("are the parent's: the child's finalizers never kill its children", function()
+    local script = os.tmpname()
+    H.writefile(script, [[
+      local proc = require "ipc.proc"
+      local h = assert(proc.spawn({ "sleep", "1" }))
+      local dropped = assert(proc.spawn({ "sleep", "1" }))
+      local pid = host.fork()
+      if pid == 0 then
+        -- The child: methods refuse, pid answers, close only lets go.
+        local ok, err = pcall(h.wait, h)
+        print("child", ok, err:match("handle belongs to another process"), h:pid() > 0)
+        assert(h:close())
+        dropped = nil
+        collectgarbage() collectgarbage()
+        return
+      end
+      assert(host.wait(pid) == 0)
+      print("parent", h:wait())
+      print("parent", dropped:wait())
+    ]])
+    local out = os.tmpname()
+    local ok = os.execute(("%s %s >%s 2>&1"):format(HOST, script, out))
+    local text = H.readfile(out)
+    os.remove(out) os.remove(script)
+    assert(ok, text)
+    assert.equal("child\tfalse\thandle belongs to another process\ttrue\n"
+      .. "parent\ttrue\texit\t0\nparent\ttrue\texit\t0\n", text)
+  end)
+end)

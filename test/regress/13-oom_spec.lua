@@ -1,5 +1,5 @@
 -- Memory failures injected at every allocation of every method of the
--- non-process modules: tools/lua_host --oom runs each snippet of
+-- modules: tools/lua_host --oom runs each snippet of
 -- test/regress/oom/ in a fresh Lua state whose allocator fails from its
 -- Nth allocation on, for N = 1, 2, ... until a run completes. Each run must
 -- end with a Lua error (never a crash), and closing the state must give
@@ -31,7 +31,7 @@ local function run(snippet)
 end
 
 describe("every allocation of every method can fail", function()
-  for _, snippet in ipairs { "strfile", "mmap", "shm", "sem", "filelock" } do
+  for _, snippet in ipairs { "strfile", "mmap", "shm", "sem", "filelock", "proc" } do
     it(snippet, function()
       assert.is_true(run(snippet) > 100)
     end)
