@@ -84,7 +84,7 @@ install: build
 	cmake --install build
 
 clean:
-	rm -rf build build-asan build-bench build-portable build-macos build-uvs
+	rm -rf build build-asan build-bench build-portable build-macos build-uvs build-fuzz
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine
@@ -95,34 +95,25 @@ clean:
 #   make test-harden             all three, with a short fuzzing run (CI)
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
-FUZZ_BIN      = build/fuzz/memfile_fuzz
-FUZZ_SOURCES  = fuzz/memfile_fuzz.cpp src/core/memfile.cpp src/core/fault.cpp \
-                src/core/handle.cpp src/core/status.cpp src/core/runtime.cpp \
-                src/platform/linux/memory.cpp src/modules/strfile.cpp
+FUZZ_BIN      = build-fuzz/memfile_fuzz
 FUZZ_CI_SECONDS ?= 30
 VALGRIND_SPECS ?=
 GCSTRESS_STEP  ?= 1000
 
 .PHONY: fuzz fuzz-build test-valgrind test-gcstress test-harden
 
-fuzz-build: $(FUZZ_BIN)
+fuzz-build:
+	@cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) -DIPC_FUZZ=ON \
+	  -DIPC_TOOLS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build-fuzz --target memfile_fuzz -j $(JOBS) -- --no-print-directory
 
-$(FUZZ_BIN): $(FUZZ_SOURCES) src/core/memfile.hpp src/core/handle.hpp \
-             src/core/fault.hpp
-	@mkdir -p build/fuzz
-	$(FUZZ_CXX) -std=c++17 -g -O1 -fno-exceptions -fno-rtti \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  $(shell pkg-config --cflags lua5.4) \
-	  -DMEMFILE_DRIVER='"$(CURDIR)/fuzz/memfile_driver.lua"' \
-	  $(FUZZ_SOURCES) $(shell pkg-config --libs lua5.4) -ldl -o $@
-
-# New inputs go to build/fuzz/corpus; fuzz/corpus is the committed seed.
-fuzz: $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus
+# New inputs go to build-fuzz/corpus; fuzz/corpus is the committed seed.
+fuzz: fuzz-build
+	@mkdir -p build-fuzz/corpus
 	@echo "== fuzzing the memory-file engine for $(FUZZ_SECONDS) s =="
 	@$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -timeout=10 \
-	  -print_final_stats=1 -artifact_prefix=build/fuzz/ \
-	  build/fuzz/corpus fuzz/corpus
+	  -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+	  build-fuzz/corpus fuzz/corpus
 
 # Every Lua process of the run, children included, loads the hook.
 test-gcstress: build-asan
