@@ -96,12 +96,15 @@ int push_event(lua_State* L, int idx, proc_handle* p) {
 
 // Drops the kept stdin strings that the engine no longer needs.
 void clear_kept(lua_State* L, int idx, proc_handle* p) {
-  uint64_t upto = p->core && !p->done ? p->core->seq_done : p->seq_queued;
+  bool running = p->core && !p->done;
+  uint64_t upto = running ? p->core->seq_done : p->seq_queued;
   if (upto <= p->seq_cleared) return;
-  if (upto == p->seq_queued) {
+  if (!running) {
+    // Nothing will be sent any more: the whole table goes.
     lua_pushnil(L);
     lua_setiuservalue(L, idx, uv_stdin_keep);
   } else if (lua_getiuservalue(L, idx, uv_stdin_keep) == LUA_TTABLE) {
+    // The table itself stays: h:write may be adding to it right now.
     for (uint64_t i = p->seq_cleared + 1; i <= upto; i++) {
       lua_pushnil(L);
       lua_rawseti(L, -2, static_cast<lua_Integer>(i));

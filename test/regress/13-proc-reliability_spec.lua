@@ -205,6 +205,30 @@ describe("ipc.proc reliability", function()
       .. "nil\tcwd /does/not/exist: No such file or directory\t2\n", out)
   end)
 
+  it("keeps every queued string until it is sent, write after write", function()
+    local out = child [[
+      local proc = require "ipc.proc"
+      local loop = require "ipc.loop"
+      local got = {}
+      local h = assert(proc.spawn({ "cat" }, { stdin = true, stdout = true,
+        callback = function(_, d) got[#got + 1] = d end }))
+      local want = {}
+      for i = 1, 40 do
+        local s = string.char(64 + i):rep(100000 + i)
+        want[#want + 1] = s
+        h:write(s)
+        s = nil
+        loop.step()  -- what was sent so far is let go
+        collectgarbage() collectgarbage()
+      end
+      h:write(proc.EOF)
+      h:wait()
+      print(table.concat(got) == table.concat(want))
+      h:close()
+    ]]
+    assert.equal("true\n", out)
+  end)
+
   it("sends a string over 4 GiB whole", function()
     if H.SANITIZED then
       pending("4 GiB strings are left to the normal build")
