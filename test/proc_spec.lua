@@ -775,7 +775,9 @@ describe("ipc.proc", function()
       assert.error_matches(function() proc.spawn("x", { env = { A = true } }) end, "env")
       assert.error_matches(function() proc.run("x", { callback = print }) end, "callback")
       local h = assert(proc.spawn({ "true" }))
-      assert.error_matches(function() h:kill("bogus") end, "invalid option")
+      assert.error_matches(function() h:kill("bogus") end, "unknown signal 'bogus'; accepted: term, kill")
+      assert.is_true(h:kill("SIGCONT"))
+      assert.is_true(h:kill("Cont"))
       assert.error_matches(function() h:kill(1000) end, "invalid signal")
       assert.error_matches(function() h.wait(io.stdout) end, "ipc.proc expected")
       h:wait()
@@ -1327,5 +1329,46 @@ describe("ipc.proc: what a child inherits, and proc.run's options", function()
     local out = p:read("a")
     p:close()
     assert.equal("", out)
+  end)
+end)
+
+describe("ipc.proc: merged and null streams", function()
+  H.check_process_leaks(proc)
+
+  it("sends stderr into stdout's pipe with stderr = \"stdout\"", function()
+    local got = {}
+    local h = assert(proc.spawn({ "sh", "-c", "echo out; echo err >&2; echo out2" },
+      { stdout = true, stderr = "stdout",
+        callback = function(s, d) got[#got + 1] = s .. ":" .. d end }))
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    local text = table.concat(got):gsub("stdout:", "")
+    assert.equal("out\nerr\nout2\n", text)
+    assert.is_nil(table.concat(got):find("stderr"))
+    h:close()
+  end)
+
+  it("merges into a file and into the inherited stdout too", function()
+    local path = H.tmpfile()
+    local f = assert(io.open(path, "w"))
+    local h = assert(proc.spawn({ "sh", "-c", "echo a; echo b >&2" },
+      { stdout = f, stderr = "stdout" }))
+    h:wait() h:close() f:close()
+    assert.equal("a\nb\n", H.readfile(path))
+    local out = H.in_child [[
+      local proc = require "ipc.proc"
+      local h = assert(proc.spawn({ "sh", "-c", "echo c; echo d >&2" }, { stderr = "stdout" }))
+      h:wait() h:close()
+    ]]
+    assert.equal("c\nd\n", out)
+  end)
+
+  it("connects \"null\" to the null device for any stream", function()
+    local r = assert(proc.run({ "sh", "-c", "cat; echo visible >&2; echo gone" },
+      { stdin = "null", stdout = "null" }))
+    assert.same({ true, "", "visible\n" }, { r.ok, r.stdout, r.stderr })
+    r = assert(proc.run({ "sh", "-c", "echo out; echo err >&2" }, { stderr = "null" }))
+    assert.same({ "out\n", "" }, { r.stdout, r.stderr })
+    assert.error_matches(function() proc.spawn("true", { stdin = "stdout" }) end,
+      "options.stdin must be")
   end)
 end)

@@ -318,6 +318,14 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
         io.null[s] = flags < 0 || (flags & FD_CLOEXEC);
         break;
       }
+      case stdio_null:
+        io.null[s] = true;
+        break;
+      case stdio_merge:  // stderr where stdout went (set up just before)
+        io.fd[s] = io.fd[std_out];
+        io.null[s] = io.null[std_out];
+        if (io.fd[s] < 0 && !io.null[s]) io.fd[s] = std_out;  // dup2(1, 2)
+        break;
     }
   }
   // The exit watcher: a pidfd after the spawn, or a polling timer.

@@ -46,9 +46,20 @@ stdio_kind check_stdio(lua_State* L, const char* fname, int s, int* fd) {
   stdio_kind kind = stdio_inherit;
   if (t == LUA_TBOOLEAN) {
     kind = lua_toboolean(L, -1) ? stdio_pipe : stdio_inherit;
+  } else if (t == LUA_TSTRING) {
+    const char* v = lua_tostring(L, -1);
+    if (std::strcmp(v, "null") == 0)
+      kind = stdio_null;
+    else if (s == 2 && std::strcmp(v, "stdout") == 0)
+      kind = stdio_merge;
+    else
+      option_error(L, fname, "%s must be a boolean, a file, \"null\"%s", stream_names[s],
+                   s == 2 ? " or \"stdout\"" : "");
   } else if (t != LUA_TNIL) {
     auto* f = static_cast<luaL_Stream*>(luaL_testudata(L, -1, LUA_FILEHANDLE));
-    if (!f) option_error(L, fname, "%s must be a boolean or a file", stream_names[s]);
+    if (!f)
+      option_error(L, fname, "%s must be a boolean, a file, \"null\"%s", stream_names[s],
+                   s == 2 ? " or \"stdout\"" : "");
     if (!f->closef) option_error(L, fname, "%s is a closed file", stream_names[s]);
     fflush(f->f);
     *fd = fileno(f->f);

@@ -11,6 +11,9 @@
 // not by wait. proc.run lives in lua/ipc/face/proc.lua.
 #include <unistd.h>
 
+#include <strings.h>
+
+#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <initializer_list>
@@ -181,21 +184,43 @@ int meth_write(lua_State* L) {
   return 1;
 }
 
-// h:kill([sig]) -> true | nil, message, errno
-int meth_kill(lua_State* L) {
+// The signal named at `idx`: "term", "TERM" or "SIGTERM" alike.
+int check_signal(lua_State* L, int idx) {
   static const char* const names[] = {"term", "kill", "int",  "hup",  "quit",
-                                      "usr1", "usr2", "stop", "cont", nullptr};
+                                      "usr1", "usr2", "stop", "cont"};
   static const int numbers[] = {SIGTERM, SIGKILL, SIGINT,  SIGHUP, SIGQUIT,
                                 SIGUSR1, SIGUSR2, SIGSTOP, SIGCONT};
-  proc_handle* p = to_proc(L, 1);
-  int sig;
-  if (lua_type(L, 2) == LUA_TNUMBER) {
-    lua_Integer n = luaL_checkinteger(L, 2);
-    if (n < 0 || n >= NSIG) luaL_argerror(L, 2, "invalid signal number");
-    sig = static_cast<int>(n);
-  } else {
-    sig = numbers[luaL_checkoption(L, 2, "term", names)];
+  if (lua_type(L, idx) == LUA_TNUMBER) {
+    lua_Integer n = luaL_checkinteger(L, idx);
+    if (n < 0 || n >= NSIG) luaL_argerror(L, idx, "invalid signal number");
+    return static_cast<int>(n);
   }
+  size_t len;
+  const char* name = luaL_optlstring(L, idx, "term", &len);
+  char lower[8];
+  if (len >= 3 && strncasecmp(name, "sig", 3) == 0) {
+    name += 3;
+    len -= 3;
+  }
+  if (len < sizeof lower) {
+    for (size_t i = 0; i <= len; i++)
+      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+      if (std::strcmp(lower, names[i]) == 0) return numbers[i];
+  }
+  return luaL_argerror(L, idx,
+                       lua_pushfstring(L,
+                                       "unknown signal '%s'; accepted: term, "
+                                       "kill, int, hup, quit, usr1, usr2, "
+                                       "stop, cont (any case, SIG optional) "
+                                       "or a number",
+                                       lua_tostring(L, idx)));
+}
+
+// h:kill([sig]) -> true | nil, message, errno
+int meth_kill(lua_State* L) {
+  proc_handle* p = to_proc(L, 1);
+  int sig = check_signal(L, 2);
   return push_result(L, p->core ? child_signal(p->core, sig) : ESRCH);
 }
 

@@ -11,7 +11,14 @@
 namespace ipc::proc {
 
 // How each of the child's standard streams is connected.
-enum stdio_kind { stdio_inherit = 0, stdio_pipe = 1, stdio_fd = 2 };
+// stdio_merge: stderr goes wherever stdout goes ("2>&1").
+enum stdio_kind {
+  stdio_inherit = 0,
+  stdio_pipe = 1,
+  stdio_fd = 2,
+  stdio_null = 3,
+  stdio_merge = 4,
+};
 
 // Everything the spawn needs; the strings are owned by the caller and only
 // used during the start.
