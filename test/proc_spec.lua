@@ -1372,3 +1372,82 @@ describe("ipc.proc: merged and null streams", function()
       "options.stdin must be")
   end)
 end)
+
+describe("ipc.proc: several children and flow control", function()
+  H.check_process_leaks(proc)
+
+  it("wait_any returns the first finished handle with its status", function()
+    local out, hs = {}, {}
+    for i = 1, 4 do
+      hs[i] = assert(proc.spawn({ "sh", "-c", ("sleep 0.%d; echo %d; exit %d"):format(5 - i, i, i) },
+        { stdout = true, callback = function(_, d) out[#out + 1] = d end }))
+    end
+    local order, left = {}, { table.unpack(hs) }
+    while #left > 0 do
+      local h, ok, what, code = proc.wait_any(left)
+      assert.same({ nil, "exit" }, { ok, what })
+      order[#order + 1] = code
+      for i, x in ipairs(left) do if x == h then table.remove(left, i) break end end
+    end
+    -- Every handle's output was delivered while wait_any waited.
+    assert.equal("4\n3\n2\n1\n", table.concat(out))
+    assert.same({ 4, 3, 2, 1 }, order)
+    -- Finished handles come back at once, the first in array order.
+    assert.equal(hs[1], (proc.wait_any(hs)))
+    for _, h in ipairs(hs) do h:close() end
+  end)
+
+  it("wait_any times out with false and refuses what is not a list of handles", function()
+    local h = assert(proc.spawn({ "sleep", "5" }))
+    assert.is_false(proc.wait_any({ h }, 0.05))
+    assert.is_false(proc.wait_any({ h }, 0))
+    assert.error_matches(function() proc.wait_any({}) end, "no handles")
+    assert.error_matches(function() proc.wait_any({ io.stdout }) end, "not an ipc.proc")
+    assert.error_matches(function() proc.wait_any({ h }, 0 / 0) end, "NaN")
+    h:close()
+    assert.error_matches(function() proc.wait_any({ h }) end, "closed")
+  end)
+
+  it("wait_any yields inside a coroutine where wait yields", function()
+    local h = assert(proc.spawn({ "sh", "-c", "echo a; sleep 0.1; echo b" },
+      { stdout = true, callback = function(_, d) coroutine.yield(d) end }))
+    local co = coroutine.wrap(function() return select(2, proc.wait_any({ h })) end)
+    local got = {}
+    for _ = 1, 10 do
+      local v = co()
+      if v == true then break end
+      got[#got + 1] = v
+    end
+    assert.equal("a\nb\n", table.concat(got))
+    h:close()
+  end)
+
+  it("queued counts bytes the pipe has not taken; drain waits for them", function()
+    local n = 0
+    local h = assert(proc.spawn({ "cat" }, { stdin = true, stdout = true,
+      callback = function(_, d) n = n + #d end }))
+    assert.equal(0, h:queued())
+    h:write(string.rep("x", 4 << 20))
+    assert.is_true(h:queued() > 0)
+    assert.is_true(h:drain())
+    assert.equal(0, h:queued())
+    h:write(proc.EOF)
+    assert.same({ true, "exit", 0 }, { h:wait() })
+    assert.equal(4 << 20, n)
+    h:close()
+  end)
+
+  it("drain times out with false and reports a broken stdin", function()
+    local h = assert(proc.spawn({ "sh", "-c", "sleep 5" }, { stdin = true }))
+    h:write(string.rep("x", 1 << 20))
+    assert.is_false(h:drain(0.05))
+    h:close()
+    h = assert(proc.spawn({ "true" }, { stdin = true }))
+    H.sleep(0.2)  -- exited without reading, not waited for yet
+    h:write(string.rep("y", 1 << 20))
+    local ok, msg, code = h:drain()
+    assert.same({ nil, 32 }, { ok, code })
+    assert.is_string(msg)
+    h:close()
+  end)
+end)

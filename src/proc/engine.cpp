@@ -144,6 +144,7 @@ void on_write(uv_write_t* req, int status) {
   c->writes_in_flight--;
   if (status < 0 && status != UV_ECANCELED) {
     if (!c->error[std_in]) c->error[std_in] = -status;
+    if (!c->stdin_failed) c->stdin_failed = -status;
     close_pipe(c, std_in);  // drops what is still queued
   } else if (c->eof_queued && c->writes_in_flight == 0) {
     close_pipe(c, std_in);
@@ -430,6 +431,12 @@ void child_write_eof(child* c) {
 }
 
 bool child_stdin_open(const child* c) { return c->pipe_open[std_in]; }
+
+size_t child_queued(const child* c) {
+  if (!c->pipe_open[std_in]) return 0;
+  return uv_stream_get_write_queue_size(
+      reinterpret_cast<const uv_stream_t*>(&c->pipe[std_in]));
+}
 
 int child_signal(child* c, int sig) {
   int r;

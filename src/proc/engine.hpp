@@ -61,6 +61,7 @@ struct child {
 
   out_buffer out[3];       // undelivered output of stdout and stderr
   int error[3];            // undelivered read/write error (errno) per stream
+  int stdin_failed;        // the errno that broke stdin, kept for h:drain()
 
   int writes_in_flight;
   uint64_t seq_done;       // queued stdin strings finished (sent or dropped)
@@ -95,6 +96,8 @@ int child_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t last_seq);
 void child_write_eof(child* c);
 // Whether stdin can still take data.
 bool child_stdin_open(const child* c);
+// Bytes queued for stdin that the pipe has not accepted yet.
+size_t child_queued(const child* c);
 
 // Sends `sig` to the child, or to its group; returns 0 or an errno.
 int child_signal(child* c, int sig);

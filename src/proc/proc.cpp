@@ -245,6 +245,8 @@ int wait_expired(lua_State* L) {
   return 1;
 }
 const wait_op wait_op_def = {3, wait_step, wait_expired, nullptr, false};
+int wait_any_step(lua_State* L, loop_state*);
+const wait_op wait_any_op = {3, wait_any_step, wait_expired, nullptr, false};
 
 int wait_step(lua_State* L, loop_state*) {
   auto* p = static_cast<proc_handle*>(lua_touserdata(L, 1));
@@ -285,8 +287,108 @@ int meth_close(lua_State* L) {
   return 1;
 }
 
+// h:queued() -> bytes written with h:write and not yet taken by the pipe
+int meth_queued(lua_State* L) {
+  proc_handle* p = to_proc(L, 1);
+  size_t n = p->core && !p->done ? child_queued(p->core) : 0;
+  lua_pushinteger(L, static_cast<lua_Integer>(n));
+  return 1;
+}
+
+// The step of h:drain(): stack 1 handle, 2 timeout, 3.. wait's own slots.
+int drain_step(lua_State* L, loop_state*);
+const wait_op drain_op = {3, drain_step, wait_expired, nullptr, false};
+
+int drain_step(lua_State* L, loop_state*) {
+  auto* p = static_cast<proc_handle*>(lua_touserdata(L, 1));
+  if (!p->base.is_open()) raise_closed(L);
+  if (!p->luv_mode && p->core && !p->done) {
+    // The child may need its output read before it reads more input.
+    int nargs = push_event(L, 1, p);
+    if (nargs >= 0) {
+      call_in_step(L, nargs, &drain_op);
+      return step_again;
+    }
+  }
+  child* c = p->done ? nullptr : p->core;
+  if (c && c->stdin_failed) return push_failure(L, c->stdin_failed);
+  if (!c || child_queued(c) == 0) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  return step_wait;
+}
+
+// h:drain([timeout]) -> true | false | nil, message, errno
+int meth_drain(lua_State* L) {
+  to_proc(L, 1);
+  double timeout = check_seconds_arg(L, 2, -1);
+  return wait(L, &drain_op, timeout);
+}
+
+// The step of proc.wait_any(): stack 1 the handles, 2 timeout, 3.. wait's
+// own slots. Finished handles first (in array order), then the events of
+// every handle in the array, then one more look for a finished one.
+proc_handle* handle_at(lua_State* L, lua_Integer i) {
+  lua_rawgeti(L, 1, i);
+  auto* p = static_cast<proc_handle*>(luaL_testudata(L, -1, class_name));
+  if (!p) luaL_error(L, "bad argument #1 to 'wait_any' (item %d is not an ipc.proc)",
+                     static_cast<int>(i));
+  if (!p->base.is_open()) luaL_error(L, "bad argument #1 to 'wait_any' (item %d is closed)",
+                                     static_cast<int>(i));
+  return p;
+}
+
+int wait_any_done(lua_State* L, int idx, proc_handle* p) {
+  lua_pushvalue(L, idx);
+  return 1 + push_status(L, p);
+}
+
+int wait_any_step(lua_State* L, loop_state*) {
+  lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  for (lua_Integer i = 1; i <= n; i++) {
+    proc_handle* p = handle_at(L, i);
+    int idx = lua_gettop(L);
+    if (p->done || settle_if_finished(L, idx, p)) {
+      forget_live(L, idx);
+      return wait_any_done(L, idx, p);
+    }
+    lua_pop(L, 1);
+  }
+  for (lua_Integer i = 1; i <= n; i++) {
+    proc_handle* p = handle_at(L, i);
+    if (!p->luv_mode && p->core) {
+      int nargs = push_event(L, lua_gettop(L), p);
+      if (nargs >= 0) {
+        lua_remove(L, -nargs - 2);  // the handle, below the callback
+        call_in_step(L, nargs, &wait_any_op);
+        return step_again;
+      }
+    }
+    lua_pop(L, 1);
+  }
+  return step_wait;
+}
+
+// proc.wait_any(handles [, timeout]) -> h, true|nil, "exit"|"signal", code
+//                                     | false
+int global_wait_any(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  double timeout = check_seconds_arg(L, 2, -1);
+  lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  luaL_argcheck(L, n > 0, 1, "no handles");
+  for (lua_Integer i = 1; i <= n; i++) {
+    proc_handle* p = handle_at(L, i);
+    if (!owned_here(&p->base)) luaL_error(L, "handle belongs to another process");
+    lua_pop(L, 1);
+  }
+  return wait(L, &wait_any_op, timeout);
+}
+
 const luaL_Reg methods[] = {
     {"write", meth_write},
+    {"queued", meth_queued},
+    {"drain", meth_drain},
     {"kill", meth_kill},
     {"pid", meth_pid},
     {"timed_out", meth_timed_out},
@@ -305,6 +407,8 @@ IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
   lua_newtable(L);
   lua_pushcfunction(L, global_spawn);
   lua_setfield(L, -2, "spawn");
+  lua_pushcfunction(L, global_wait_any);
+  lua_setfield(L, -2, "wait_any");
   lua_pushlightuserdata(L, const_cast<char*>(&eof_marker));
   lua_setfield(L, -2, "EOF");
   // The Lua face adds proc.run; it gets the module and the spawn that
