@@ -17,6 +17,7 @@
 #include "../core/blocking.hpp"
 #include "../core/status.hpp"
 #include "../core/suspend.hpp"
+#include "../core/version.hpp"
 #include "../platform/lock.hpp"
 
 namespace {
@@ -213,5 +214,6 @@ const luaL_Reg functions[] = {
 
 IPC_EXPORT int luaopen_ipc_filelock(lua_State* L) {
   luaL_newlib(L, functions);
+  ipc::set_version(L);
   return 1;
 }

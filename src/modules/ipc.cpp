@@ -3,6 +3,7 @@
 // what this build does on the running system (docs/contract.md,
 // "Platforms").
 #include "../core/lua.hpp"
+#include "../core/version.hpp"
 #include "../platform/lock.hpp"
 #include "../platform/named.hpp"
 #include "../platform/process.hpp"
@@ -60,12 +61,13 @@ IPC_EXPORT int luaopen_ipc(lua_State* L) {
       {"strfile", "ipc.strfile", luaopen_ipc_strfile},
       {"loop", "ipc.loop", luaopen_ipc_loop},
   };
-  lua_createtable(L, 0, 7);
+  lua_createtable(L, 0, 9);
   for (const auto& m : modules) {
     luaL_requiref(L, m.name, m.open, 0);
     lua_setfield(L, -2, m.field);
   }
   push_platform(L);
   lua_setfield(L, -2, "platform");
+  ipc::set_version(L);
   return 1;
 }

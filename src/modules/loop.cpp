@@ -9,6 +9,7 @@
 #include "../core/luv_driver.hpp"
 #include "../core/step.hpp"
 #include "../core/suspend.hpp"
+#include "../core/version.hpp"
 
 namespace ipc {
 namespace {
@@ -121,5 +122,6 @@ int open_loop_core(lua_State* L) {
 
 IPC_EXPORT int luaopen_ipc_loop(lua_State* L) {
   luaL_newlib(L, ipc::functions);
+  ipc::set_version(L);
   return 1;
 }

@@ -8,6 +8,7 @@
 #include "../core/fault.hpp"
 #include "../core/mapping.hpp"
 #include "../core/status.hpp"
+#include "../core/version.hpp"
 
 namespace {
 
@@ -70,5 +71,6 @@ IPC_EXPORT int luaopen_ipc_mmap(lua_State* L) {
   luaL_newlib(L, functions);
   lua_pushinteger(L, static_cast<lua_Integer>(ipc::page_size()));
   lua_setfield(L, -2, "pagesize");
+  ipc::set_version(L);
   return 1;
 }

@@ -25,6 +25,7 @@
 #include "../core/named.hpp"
 #include "../core/status.hpp"
 #include "../core/suspend.hpp"
+#include "../core/version.hpp"
 #include "../platform/semaphore.hpp"
 
 namespace {
@@ -342,5 +343,6 @@ IPC_EXPORT int luaopen_ipc_sem(lua_State* L) {
   ipc::install_fault_handler();
   ipc::new_class(L, class_name, methods);
   luaL_newlib(L, functions);
+  ipc::set_version(L);
   return 1;
 }

@@ -12,6 +12,7 @@
 #include "../core/mapping.hpp"
 #include "../core/named.hpp"
 #include "../core/status.hpp"
+#include "../core/version.hpp"
 
 namespace {
 
@@ -112,5 +113,6 @@ IPC_EXPORT int luaopen_ipc_shm(lua_State* L) {
   ipc::install_fault_handler();
   ipc::memfile_class(L, class_name);
   luaL_newlib(L, functions);
+  ipc::set_version(L);
   return 1;
 }

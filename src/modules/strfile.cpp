@@ -1,6 +1,7 @@
 // ipc.strfile: a read-only file-like handle over the bytes of a Lua string.
 // The string is kept alive as the handle's user value.
 #include "../core/memfile.hpp"
+#include "../core/version.hpp"
 
 namespace {
 
@@ -29,5 +30,6 @@ const luaL_Reg functions[] = {{"open", global_open}, {nullptr, nullptr}};
 IPC_EXPORT int luaopen_ipc_strfile(lua_State* L) {
   ipc::memfile_class(L, class_name);
   luaL_newlib(L, functions);
+  ipc::set_version(L);
   return 1;
 }

@@ -25,6 +25,7 @@
 #include "../core/status.hpp"
 #include "../core/step.hpp"
 #include "../core/suspend.hpp"
+#include "../core/version.hpp"
 #include "../platform/sigpipe.hpp"
 #include "engine.hpp"
 #include "ipc_faces.hpp"
@@ -416,5 +417,6 @@ IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
   lua_pushvalue(L, -1);
   lua_pushcfunction(L, global_spawn_for_run);
   ipc::call_face(L, ipc::faces::proc, "proc", 2);
+  ipc::set_version(L);
   return 1;
 }
