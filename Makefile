@@ -6,17 +6,20 @@
 #   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run;
 #                   BENCH_ARGS="--reps 9"; BENCH_ORIGINAL=dir adds the original)
 #   make demo       run a short demonstration
-#   make install    install into the system's Lua 5.4 module folders
+#   make install    install into $(DESTDIR)$(PREFIX)/lib/lua/5.4 and
+#                   .../share/lua/5.4 (PREFIX=/usr/local), stripped
+#   make uninstall  remove what the last make install installed
 #   make clean      remove the build folders
 
 LUA     ?= lua5.4
 BUSTED  ?= $(shell command -v busted)
 JOBS    ?= 2
+PREFIX  ?= /usr/local
 LUA_ENV  = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./test/?.lua;;'
 ASAN_RT  = $(shell $(CXX) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CXX) -print-file-name=libubsan.so)
 
-.PHONY: all build build-asan test test-fast test-asan test-portable test-other-libuv test-macos-limits bench bench-build demo install clean
+.PHONY: all build build-asan test test-fast test-asan test-portable test-other-libuv test-macos-limits bench bench-build demo install uninstall clean
 
 all: build
 
@@ -81,7 +84,10 @@ demo: build
 	@$(LUA_ENV) LUA_CPATH='./build/?.so;;' $(LUA) examples/demo.lua
 
 install: build
-	cmake --install build
+	DESTDIR='$(DESTDIR)' cmake --install build --prefix '$(PREFIX)' --strip
+
+uninstall:
+	DESTDIR='$(DESTDIR)' cmake -DBUILD=build -P cmake/uninstall.cmake
 
 clean:
 	rm -rf build build-asan build-bench build-portable build-macos build-uvs build-fuzz
