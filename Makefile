@@ -3,6 +3,7 @@
 #   make test       the whole suite: normal build, ASan+UBSan build, then
 #                   fuzzing smoke, valgrind memcheck and GC stress
 #   make test-fast  run the test suite on the normal build only
+#   make test-packaging  luarocks make/pack/build, make install/uninstall
 #   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run;
 #                   BENCH_ARGS="--reps 9"; BENCH_ORIGINAL=dir adds the original)
 #   make demo       run a short demonstration
@@ -19,7 +20,7 @@ LUA_ENV  = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./test/?.lua;;'
 ASAN_RT  = $(shell $(CXX) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CXX) -print-file-name=libubsan.so)
 
-.PHONY: all build build-asan test test-fast test-asan test-portable test-other-libuv test-macos-limits bench bench-build demo install uninstall clean
+.PHONY: all build build-asan test test-fast test-asan test-packaging test-portable test-other-libuv test-macos-limits bench bench-build demo install uninstall clean
 
 all: build
 
@@ -31,7 +32,7 @@ build-asan:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIPC_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) -- --no-print-directory
 
-test: test-fast test-asan test-harden
+test: test-fast test-asan test-harden test-packaging
 
 test-fast: build
 	@echo "== test suite (build/) =="
@@ -45,6 +46,11 @@ test-asan: build-asan
 	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
+
+# luarocks make, pack and build; make install and uninstall (~20 s).
+test-packaging:
+	@echo "== packaging: luarocks and make install =="
+	@test/smoke/packaging.sh
 
 # The suite on a build that forces the portable POSIX paths (what macOS
 # and FreeBSD run); test-macos-limits adds macOS's limits on top. Tests
@@ -70,7 +76,6 @@ test-other-libuv:
 
 test-macos-limits:
 	@$(call PORTABLE_RUN,build-macos,-DIPC_PORTABLE_POSIX=ON -DIPC_MACOS_LIMITS=ON)
-
 
 # The C baselines and the benchmark's Lua modules: bench/CMakeLists.txt.
 bench-build:

@@ -67,6 +67,7 @@ before=$(git status --porcelain)
 quiet $ROCKS make --tree "$TMP/tree-make" "luaipc-scm-1.rockspec" ||
   fail "luarocks make"
 [ "$(git status --porcelain)" = "$before" ] || fail "luarocks make left files git does not ignore"
+git check-ignore -q build.luarocks || fail "git does not ignore build.luarocks/"
 # shellcheck disable=SC2046
 check_tree "$TMP/tree-make" $(lua_modules "$ROOT")
 check_elf "$TMP/tree-make/lib/lua/5.4/ipc.so"
