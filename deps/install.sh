@@ -1,10 +1,37 @@
 #!/bin/sh
-# Installs the Debian packages luaipc needs to build, test and benchmark.
+# Installs the Debian 12 packages luaipc needs.
+#   deps/install.sh          what building and using it needs
+#   deps/install.sh --test   that, and what make test needs on top
+#   deps/install.sh --list [--test]   prints the package names, installs nothing
 # Idempotent: when everything is present it returns at once.
 set -eu
 
-PACKAGES="lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev lua-busted
-pkg-config cmake make g++ valgrind clang libclang-rt-14-dev lua-cqueues dpkg-dev"
+# Building ipc.so (g++, CMake, pkg-config; the Lua 5.4, libuv and luv
+# headers) and running it (lua5.4, and luv for its luv mode).
+BUILD="lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev pkg-config cmake
+make g++"
+# make test: the busted suite, valgrind, clang's libFuzzer and sanitizer
+# runtimes for the fuzzing smoke, cqueues for the other event loop,
+# dpkg-dev for the second libuv of make test-other-libuv
+# (deps/libuv-static.sh), and luarocks and git for the packaging checks.
+TEST="lua-busted valgrind clang libclang-rt-14-dev lua-cqueues dpkg-dev
+luarocks git"
+
+PACKAGES=$BUILD
+LIST=""
+for a in "$@"; do
+  case "$a" in
+    --test) PACKAGES="$BUILD $TEST" ;;
+    --list) LIST=1 ;;
+    *) echo "usage: deps/install.sh [--test] [--list]" >&2; exit 2 ;;
+  esac
+done
+
+if [ -n "$LIST" ]; then
+  # shellcheck disable=SC2086 # one line, one space between names
+  echo $PACKAGES
+  exit 0
+fi
 
 missing=""
 for p in $PACKAGES; do

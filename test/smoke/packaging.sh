@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 VERSION=$(sed -n 's/^project(luaipc VERSION \([^ )]*\).*/\1/p' CMakeLists.txt)
-ROCKS="luarocks --lua-version 5.4"
+rocks() { luarocks --lua-version 5.4 "$@"; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # Every luarocks, cmake and compiler message goes here; shown on failure.
@@ -38,9 +38,10 @@ quiet() { "$@" >>"$LOG" 2>&1; }
 mkdir "$TMP/empty"
 CHECK=$ROOT/test/smoke/packaging_check.lua
 check_tree() {  # TREE MODULES...
+  # shellcheck disable=SC2016 # expanded by the inner shell
   (cd "$TMP/empty" &&
     env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 -u LUA_INIT \
-      bash -c 'eval "$('"$ROCKS"' --tree "$1" path)" && lua5.4 "$0" "$@"' \
+      bash -c 'eval "$(luarocks --lua-version 5.4 --tree "$1" path)" && lua5.4 "$0" "$@"' \
       "$CHECK" "$1" "$VERSION" "${@:2}") >>"$LOG" 2>&1 ||
     fail "the modules installed in $1 do not load as they should (see the output)"
 }
@@ -64,12 +65,12 @@ lua_modules() {
 
 step "luarocks make in the checkout"
 before=$(git status --porcelain)
-quiet $ROCKS make --tree "$TMP/tree-make" "luaipc-scm-1.rockspec" ||
+quiet rocks make --tree "$TMP/tree-make" "luaipc-scm-1.rockspec" ||
   fail "luarocks make"
 [ "$(git status --porcelain)" = "$before" ] || fail "luarocks make left files git does not ignore"
 git check-ignore -q build.luarocks || fail "git does not ignore build.luarocks/"
-# shellcheck disable=SC2046
-check_tree "$TMP/tree-make" $(lua_modules "$ROOT")
+mapfile -t MODULES < <(lua_modules "$ROOT")
+check_tree "$TMP/tree-make" "${MODULES[@]}"
 check_elf "$TMP/tree-make/lib/lua/5.4/ipc.so"
 
 step "a clone with a pure-Lua module in lua/ipc/"
@@ -81,7 +82,7 @@ quiet git clone -q "$ROOT" "$TMP/clone" || fail "git clone"
   git add lua/ipc/packaging_probe.lua
   git -c user.name=test -c user.email=test@localhost commit -qm probe
 ) >>"$LOG" 2>&1 || fail "committing the probe module in the clone"
-MODULES=$(lua_modules "$TMP/clone")
+mapfile -t MODULES < <(lua_modules "$TMP/clone")
 # GitHub's archive of tag vX.Y.Z unpacks into luaipc-X.Y.Z/.
 git -C "$TMP/clone" archive --format=tar.gz --prefix="luaipc-$VERSION/" \
   -o "$TMP/v$VERSION.tar.gz" HEAD || fail "git archive"
@@ -100,12 +101,11 @@ done
 
 for v in "$VERSION-1" scm-1; do
   step "luarocks pack and build of luaipc-$v.rockspec"
-  (cd "$TMP/specs" && quiet $ROCKS pack "luaipc-$v.rockspec") || fail "luarocks pack luaipc-$v"
+  (cd "$TMP/specs" && quiet rocks pack "luaipc-$v.rockspec") || fail "luarocks pack luaipc-$v"
   [ -f "$TMP/specs/luaipc-$v.src.rock" ] || fail "luarocks pack made no luaipc-$v.src.rock"
-  (cd "$TMP/elsewhere" && quiet $ROCKS build --tree "$TMP/tree-$v" "$TMP/specs/luaipc-$v.src.rock") ||
+  (cd "$TMP/elsewhere" && quiet rocks build --tree "$TMP/tree-$v" "$TMP/specs/luaipc-$v.src.rock") ||
     fail "luarocks build luaipc-$v.src.rock"
-  # shellcheck disable=SC2086
-  check_tree "$TMP/tree-$v" $MODULES
+  check_tree "$TMP/tree-$v" "${MODULES[@]}"
   check_elf "$TMP/tree-$v/lib/lua/5.4/ipc.so"
 done
 
@@ -113,20 +113,16 @@ step "make install PREFIX=/tmp/x DESTDIR=... and make uninstall"
 STAGE=$TMP/stage
 mkdir "$STAGE"
 quiet make -C "$TMP/clone" install PREFIX=/tmp/x DESTDIR="$STAGE" || fail "make install"
-SO=$STAGE/tmp/x/lib/lua/5.4/ipc.so
-[ -f "$SO" ] || fail "make install did not write $SO"
-check_elf "$SO" stripped
-for m in $MODULES; do
-  [ -f "$STAGE/tmp/x/share/lua/5.4/${m//.//}.lua" ] || fail "make install did not install $m"
-done
-expected=$(printf '%s\n' tmp/x/lib/lua/5.4/ipc.so $(for m in $MODULES; do
-  echo "tmp/x/share/lua/5.4/${m//.//}.lua"; done) | sort)
-[ "$(cd "$STAGE" && find . -type f | sed 's|^\./||' | sort)" = "$expected" ] ||
-  fail "make install wrote other files than $expected"
-# shellcheck disable=SC2086
+# Exactly ipc.so and the Lua modules, in Lua's layout under the prefix.
+expected=(tmp/x/lib/lua/5.4/ipc.so)
+for m in "${MODULES[@]}"; do expected+=("tmp/x/share/lua/5.4/${m//.//}.lua"); done
+installed=$(cd "$STAGE" && find . -type f | sed 's|^\./||' | sort)
+[ "$installed" = "$(printf '%s\n' "${expected[@]}" | sort)" ] ||
+  fail "make install wrote [$installed], not [${expected[*]}]"
+check_elf "$STAGE/tmp/x/lib/lua/5.4/ipc.so" stripped
 (cd "$TMP/empty" && env -u LUA_INIT -u LUA_PATH_5_4 -u LUA_CPATH_5_4 \
   LUA_PATH="$STAGE/tmp/x/share/lua/5.4/?.lua" LUA_CPATH="$STAGE/tmp/x/lib/lua/5.4/?.so" \
-  lua5.4 "$CHECK" "$STAGE" "$VERSION" $MODULES) >>"$LOG" 2>&1 ||
+  lua5.4 "$CHECK" "$STAGE" "$VERSION" "${MODULES[@]}") >>"$LOG" 2>&1 ||
   fail "the modules make install installed do not load as they should"
 quiet make -C "$TMP/clone" uninstall DESTDIR="$STAGE" || fail "make uninstall"
 left=$(cd "$STAGE" && find . -mindepth 1)
