@@ -74,10 +74,16 @@ local function stop()
 end
 
 -- One connection: lines are queued as they arrive and answered in order by
--- one coroutine, which ends when the queue is empty.
+-- one coroutine, which ends when the queue is empty. A client may half-close
+-- (as nc does at the end of its input): every line it sent is still
+-- answered, a last one without its newline too, and then the server closes.
 local function serve(client)
   clients[client] = true
-  local pending, buffer, working = {}, "", false
+  local pending, buffer, working, ended = {}, "", false, false
+  local function finish()
+    clients[client] = nil
+    if not client:is_closing() then client:shutdown(function() drop(client) end) end
+  end
   local function work()
     while #pending > 0 do
       local reply = answer(table.remove(pending, 1))
@@ -87,17 +93,25 @@ local function serve(client)
       if stats.answered >= opt.requests then return stop() end
     end
     working = false
+    if ended then finish() end
   end
   client:read_start(function(err, data)
-    if err or not data or #buffer > 65536 or server:is_closing() then
+    if err or #buffer > 65536 or server:is_closing() then
       return drop(client)
     end
-    buffer = buffer .. data
-    for line in buffer:gmatch("([^\n]*)\n") do pending[#pending + 1] = line end
-    buffer = buffer:match("[^\n]*$")
+    if data then
+      buffer = buffer .. data
+      for line in buffer:gmatch("([^\n]*)\n") do pending[#pending + 1] = line end
+      buffer = buffer:match("[^\n]*$")
+    else  -- end of the client's input; it may still read
+      ended = true
+      if buffer ~= "" then pending[#pending + 1], buffer = buffer, "" end
+    end
     if not working and #pending > 0 then
       working = true
       coroutine.wrap(work)()  -- inside uv.run(): proc.run may suspend it
+    elseif ended and not working then
+      finish()
     end
   end)
 end
