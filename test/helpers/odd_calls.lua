@@ -55,7 +55,7 @@ local function cleanup_names()
 end
 
 for name, mod in pairs(ipc) do
-  for fname, fn in pairs(mod) do
+  for fname, fn in pairs(type(mod) == "table" and mod or {}) do  -- not _VERSION
     -- spawn and run get controlled commands below.
     if type(fn) == "function" and not (name == "proc" and fname ~= "EOF") then
       combos(fn)
