@@ -1,6 +1,7 @@
 #!/bin/bash
 # Packaging checks (make test-packaging, part of make test). Nothing is
 # downloaded: the rockspecs' sources are pointed at a local clone.
+#   0. luarocks lint accepts both rockspecs;
 #   1. luarocks --lua-version 5.4 make in this checkout, into a temporary
 #      tree, leaves git status as it was (build.luarocks/ is ignored);
 #   2. in a clone with a pure-Lua module added to lua/ipc/, the versioned
@@ -62,6 +63,11 @@ lua_modules() {
   for f in "$1"/lua/ipc/*.lua; do [ -e "$f" ] && echo "ipc.$(basename "$f" .lua)"; done
   return 0
 }
+
+step "luarocks lint of both rockspecs"
+for spec in "luaipc-$VERSION-1.rockspec" luaipc-scm-1.rockspec; do
+  quiet rocks lint "$spec" || fail "luarocks lint $spec"
+done
 
 step "luarocks make in the checkout"
 before=$(git status --porcelain)

@@ -49,6 +49,17 @@ describe("_VERSION", function()
     assert.truthy(spec:find(("/v%s.tar.gz"):format(version), 1, true))
   end)
 
+  it("is all that tells the scm rockspec from the versioned one, with the source", function()
+    local function rest(path)
+      return (H.readfile(path):gsub('\nversion = "[^"]*"', ""):gsub("\nsource = %b{}", ""))
+    end
+    local scm = rest("luaipc-scm-1.rockspec")
+    assert.equal(rest(("luaipc-%s-1.rockspec"):format(version)), scm)
+    assert.truthy(H.readfile("luaipc-scm-1.rockspec"):find(
+      '\nsource = { url = "git+https://github.com/luaipc/luaipc.git" }', 1, true))
+    assert.truthy(scm:find('homepage = "https://github.com/luaipc/luaipc"', 1, true))
+  end)
+
   it("has a section in CHANGELOG.md", function()
     local log = H.readfile("CHANGELOG.md")
     assert.truthy(log:find(("\n## [%s] - "):format(version), 1, true))
