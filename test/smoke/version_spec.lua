@@ -31,8 +31,8 @@ describe("_VERSION", function()
         assert.equal(module, require("ipc." .. name), name)
       end
     end
-    assert.is_true(count >= 6)
-    for _, name in ipairs { "proc", "shm", "mmap", "strfile", "sem", "filelock" } do
+    assert.is_true(count >= 7)
+    for _, name in ipairs { "proc", "shm", "mmap", "strfile", "sem", "filelock", "loop" } do
       assert.equal(expected, require("ipc." .. name)._VERSION, name)
     end
   end)
