@@ -11,7 +11,7 @@
 local cqueues = require "cqueues"
 local loop = require "ipc.loop"
 
-local M = {}
+local M = { _VERSION = loop._VERSION }
 
 -- A pollable object for cqueues.poll: the descriptor, for reading.
 local waiter = {}

@@ -23,12 +23,12 @@ describe("_VERSION", function()
     local ipc = require "ipc"
     local expected = "luaipc " .. version
     assert.equal(expected, ipc._VERSION)
+    -- Every module in it (ipc.platform is a table of facts, not a module).
     local count = 0
     for name, module in pairs(ipc) do
-      if type(module) == "table" then
+      if package.loaded["ipc." .. name] == module then
         count = count + 1
         assert.equal(expected, module._VERSION, name)
-        assert.equal(module, require("ipc." .. name), name)
       end
     end
     assert.is_true(count >= 7)
