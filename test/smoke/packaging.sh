@@ -127,7 +127,7 @@ installed=$(cd "$STAGE" && find . -type f | sed 's|^\./||' | sort)
   fail "make install wrote [$installed], not [${expected[*]}]"
 check_elf "$STAGE/tmp/x/lib/lua/5.4/ipc.so" stripped
 (cd "$TMP/empty" && env -u LUA_INIT -u LUA_PATH_5_4 -u LUA_CPATH_5_4 \
-  LUA_PATH="$STAGE/tmp/x/share/lua/5.4/?.lua" LUA_CPATH="$STAGE/tmp/x/lib/lua/5.4/?.so" \
+  LUA_PATH="$STAGE/tmp/x/share/lua/5.4/?.lua;;" LUA_CPATH="$STAGE/tmp/x/lib/lua/5.4/?.so;;" \
   lua5.4 "$CHECK" "$STAGE" "$VERSION" "${MODULES[@]}") >>"$LOG" 2>&1 ||
   fail "the modules make install installed do not load as they should"
 quiet make -C "$TMP/clone" uninstall DESTDIR="$STAGE" || fail "make uninstall"
