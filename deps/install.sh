@@ -6,15 +6,14 @@
 # Idempotent: when everything is present it returns at once.
 set -eu
 
-# Building ipc.so (g++, CMake, pkg-config; the Lua 5.4, libuv and luv
-# headers) and running it (lua5.4, and luv for its luv mode).
-BUILD="lua5.4 liblua5.4-dev libuv1-dev lua-luv lua-luv-dev pkg-config cmake
-make g++"
+# Building ipc.so (g++, CMake, pkg-config, the Lua 5.4 and libuv headers)
+# and running it (lua5.4).
+BUILD="lua5.4 liblua5.4-dev libuv1-dev pkg-config cmake make g++"
 # make test: the busted suite, valgrind, clang's libFuzzer and sanitizer
-# runtimes for the fuzzing smoke, cqueues for the other event loop,
-# dpkg-dev for the second libuv of make test-other-libuv
+# runtimes for the fuzzing smoke, luv and cqueues for the specs inside
+# those event loops, dpkg-dev for the second libuv of make test-other-libuv
 # (deps/libuv-static.sh), and luarocks and git for the packaging checks.
-TEST="lua-busted valgrind clang libclang-rt-14-dev lua-cqueues dpkg-dev
+TEST="lua-busted valgrind clang libclang-rt-14-dev lua-luv lua-cqueues dpkg-dev
 luarocks git"
 
 PACKAGES=$BUILD
