@@ -20,6 +20,19 @@ LUA_ENV  = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./test/?.lua;;'
 ASAN_RT  = $(shell $(CXX) -print-file-name=libasan.so)
 UBSAN_RT = $(shell $(CXX) -print-file-name=libubsan.so)
 
+FORMAT_FILES = $(shell git ls-files 'src/*.cpp' 'src/*.hpp' 'tools/*.cpp' \
+  'fuzz/*.cpp' 'bench/c/*.c' 'bench/c/*.h' 'test/windows/*.c')
+
+.PHONY: format format-check
+
+# make format applies .clang-format to every C and C++ source; CI runs
+# format-check, which fails on any difference.
+format:
+	@clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
+
 .PHONY: all build build-asan test test-fast test-asan test-packaging test-portable test-other-libuv test-macos-limits bench bench-build demo install uninstall clean
 
 all: build

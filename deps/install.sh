@@ -14,7 +14,7 @@ BUILD="lua5.4 liblua5.4-dev libuv1-dev pkg-config cmake make g++"
 # those event loops, dpkg-dev for the second libuv of make test-other-libuv
 # (deps/libuv-static.sh), and luarocks and git for the packaging checks.
 TEST="lua-busted valgrind clang libclang-rt-14-dev lua-luv lua-cqueues dpkg-dev
-luarocks git"
+luarocks git clang-format"
 
 PACKAGES=$BUILD
 LIST=""

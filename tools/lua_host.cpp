@@ -52,7 +52,8 @@ void* budget_alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
     }
   }
   void* p = std::realloc(ptr, nsize);
-  if (p) b->bytes += static_cast<long long>(nsize) - static_cast<long long>(old);
+  if (p)
+    b->bytes += static_cast<long long>(nsize) - static_cast<long long>(old);
   return p;
 }
 
@@ -68,9 +69,10 @@ int host_wait(lua_State* L) {
   auto pid = static_cast<pid_t>(luaL_checkinteger(L, 1));
   int status;
   while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return luaL_error(L, "waitpid: %s", std::strerror(errno));
-  lua_pushinteger(L, WIFEXITED(status) ? WEXITSTATUS(status)
-                                       : 128 + WTERMSIG(status));
+    if (errno != EINTR)
+      return luaL_error(L, "waitpid: %s", std::strerror(errno));
+  lua_pushinteger(
+      L, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
   return 1;
 }
 

@@ -100,7 +100,8 @@ wake_channel* channel_of(lua_State* L, loop_state* ls) {
   } else {
     lua_pop(L, 1);
   }
-  auto** p = static_cast<wake_channel**>(lua_newuserdatauv(L, sizeof(void*), 0));
+  auto** p =
+      static_cast<wake_channel**>(lua_newuserdatauv(L, sizeof(void*), 0));
   *p = nullptr;
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, channel_gc);
@@ -166,7 +167,9 @@ blocking_job* finished_job(lua_State* L, int idx) {
   return job;
 }
 
-void finish_job(lua_State*, blocking_job* job) { job->destroy(job); }
+void finish_job(lua_State*, blocking_job* job) {
+  job->destroy(job);
+}
 
 void abandon_job(lua_State* L, int idx) {
   abandon(static_cast<box*>(luaL_checkudata(L, idx, box_name)));

@@ -17,8 +17,8 @@
 
 #include <atomic>
 
-#include "lua.hpp"
 #include "loop.hpp"
+#include "lua.hpp"
 
 namespace ipc {
 

@@ -1,8 +1,6 @@
 // The SIGBUS recovery of mapped handles (see fault.hpp).
 #include "fault.hpp"
 
-#include "runtime.hpp"
-
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -11,6 +9,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+
+#include "runtime.hpp"
 
 namespace ipc {
 namespace {
@@ -57,8 +57,8 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
     auto end = (reinterpret_cast<uintptr_t>(r.hi) + ~page_mask) & page_mask;
     // mmap is a plain system call, safe in a signal handler in practice.
     void* p = mmap(reinterpret_cast<void*>(first), end - first,
-                   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                   -1, 0);
+                   PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     if (p != MAP_FAILED) {
       auto* lost = reinterpret_cast<char*>(first);
       if (!r.lost || lost < r.lost) r.lost = lost;

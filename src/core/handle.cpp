@@ -16,7 +16,9 @@ int close_handle(handle* h) {
   return release(h);
 }
 
-void pin(handle* h) { h->pins++; }
+void pin(handle* h) {
+  h->pins++;
+}
 
 void unpin(handle* h) {
   if (h->pins > 0 && --h->pins == 0 && h->deferred) {

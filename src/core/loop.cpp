@@ -100,7 +100,8 @@ loop_state* existing_loop(lua_State* L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
   auto* ls = static_cast<loop_state*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
-  if (!ls || !ls->loop || ls->generation != process_generation()) return nullptr;
+  if (!ls || !ls->loop || ls->generation != process_generation())
+    return nullptr;
   return ls;
 }
 
@@ -169,14 +170,20 @@ double loop_timeout(loop_state* ls) {
   return ms / 1000.0;
 }
 
-int loop_fd(loop_state* ls) { return uv_backend_fd(ls->loop); }
+int loop_fd(loop_state* ls) {
+  return uv_backend_fd(ls->loop);
+}
 
 bool loop_active(loop_state* ls) {
   return ls->busy > 0 || ls->dirty || uv_loop_alive(ls->loop);
 }
 
-void poke(loop_state* ls) { uv_async_send(&ls->wake); }
+void poke(loop_state* ls) {
+  uv_async_send(&ls->wake);
+}
 
-double monotonic_now() { return static_cast<double>(uv_hrtime()) / 1e9; }
+double monotonic_now() {
+  return static_cast<double>(uv_hrtime()) / 1e9;
+}
 
 }  // namespace ipc

@@ -18,11 +18,11 @@
 namespace ipc {
 
 struct loop_state {
-  uv_loop_t* loop;   // null until first use
-  uv_async_t wake;   // woken by threads (blocking.hpp); unreferenced
-  uv_timer_t alarm;  // bounds a blocking run (deadline, interrupt checks)
-  int busy;          // blocking jobs on threads whose results are awaited
-  int dirty;         // events were recorded that a step has not delivered
+  uv_loop_t* loop;      // null until first use
+  uv_async_t wake;      // woken by threads (blocking.hpp); unreferenced
+  uv_timer_t alarm;     // bounds a blocking run (deadline, interrupt checks)
+  int busy;             // blocking jobs on threads whose results are awaited
+  int dirty;            // events were recorded that a step has not delivered
   unsigned generation;  // the process generation the loop belongs to
   // Completed jobs of blocking.cpp, handed over under the job lock.
   void* done_jobs;

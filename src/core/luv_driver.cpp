@@ -72,9 +72,13 @@ bool luv_loaded(lua_State* L) {
   return true;
 }
 
-void luv_attach(lua_State* L) { call_driver(L, "attach", 0, 0, true); }
+void luv_attach(lua_State* L) {
+  call_driver(L, "attach", 0, 0, true);
+}
 
-void luv_sync(lua_State* L) { call_driver(L, "sync", 0, 0, false); }
+void luv_sync(lua_State* L) {
+  call_driver(L, "sync", 0, 0, false);
+}
 
 bool luv_running(lua_State* L, bool main_thread) {
   lua_pushboolean(L, main_thread);

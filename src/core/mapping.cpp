@@ -36,7 +36,9 @@ int recover(memfile* f, char* lost, bool writing) {
 
 }  // namespace
 
-size_t page_size() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+size_t page_size() {
+  return static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
 
 int map_file(mapping* m, int fd, size_t len, off_t offset, bool readable,
              bool writable, int (*release)(handle*)) {

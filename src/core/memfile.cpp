@@ -4,9 +4,9 @@
 
 #include <cctype>
 #include <cerrno>
-#include <cstdio>
 #include <clocale>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include "../platform/memory.hpp"
@@ -19,7 +19,9 @@ namespace {
 constexpr int max_lines_formats = 250;  // liolib's MAXARGLINE
 constexpr int max_numeral = 200;        // liolib's L_MAXLENNUM
 
-memfile* check_file(lua_State* L) { return check_as<memfile>(L, 1); }
+memfile* check_file(lua_State* L) {
+  return check_as<memfile>(L, 1);
+}
 
 // The bytes a read may consume: a handle that is not readable shows none,
 // so every format behaves as at the end of a file (what a Lua file opened
@@ -72,8 +74,8 @@ void* alloc_hinting(void* ud, void* ptr, size_t osize, size_t nsize) {
   auto* a = static_cast<hinting_alloc*>(ud);
   void* p = a->f(a->ud, ptr, osize, nsize);
   if (p && nsize >= huge_string) {
-    uintptr_t from = (reinterpret_cast<uintptr_t>(p) + huge_page - 1) &
-                     ~(huge_page - 1);
+    uintptr_t from =
+        (reinterpret_cast<uintptr_t>(p) + huge_page - 1) & ~(huge_page - 1);
     uintptr_t to = (reinterpret_cast<uintptr_t>(p) + nsize) & ~(huge_page - 1);
     if (from < to)
       platform::advise_huge(reinterpret_cast<void*>(from), to - from);
@@ -136,7 +138,9 @@ int read_line(lua_State* L, view& v, bool chop) {
   return avail > 0;
 }
 
-void read_all(lua_State* L, view& v) { push_range(L, v, v.size - v.pos); }
+void read_all(lua_State* L, view& v) {
+  push_range(L, v, v.size - v.pos);
+}
 
 int read_chars(lua_State* L, view& v, size_t n) {
   size_t avail = v.size - v.pos;
@@ -237,8 +241,8 @@ int g_read(lua_State* L, memfile* f, int first) {
           luaL_checkinteger(L, n);
           luaL_argerror(L, n, "invalid count");
         }
-        success = l == 0 ? test_eof(L, v)
-                         : read_chars(L, v, static_cast<size_t>(l));
+        success =
+            l == 0 ? test_eof(L, v) : read_chars(L, v, static_cast<size_t>(l));
         continue;
       }
       const char* p = lua_tostring(L, n);
@@ -277,7 +281,9 @@ int g_read(lua_State* L, memfile* f, int first) {
 }
 
 // h:read(...) -> values... (fail where a format fails) | nil, msg, errno
-int meth_read(lua_State* L) { return g_read(L, check_file(L), 2); }
+int meth_read(lua_State* L) {
+  return g_read(L, check_file(L), 2);
+}
 
 // The iterator of h:lines() without formats, the common case: one upvalue,
 // the handle, and no stack work.
@@ -339,11 +345,13 @@ int meth_write(lua_State* L) {
     const char* s;
     size_t len;
     if (lua_type(L, arg) == LUA_TNUMBER) {
-      int k = lua_isinteger(L, arg)
-                  ? std::snprintf(num, sizeof num, LUA_INTEGER_FMT,
-                                  static_cast<LUAI_UACINT>(lua_tointeger(L, arg)))
-                  : std::snprintf(num, sizeof num, LUA_NUMBER_FMT,
-                                  static_cast<LUAI_UACNUMBER>(lua_tonumber(L, arg)));
+      int k =
+          lua_isinteger(L, arg)
+              ? std::snprintf(num, sizeof num, LUA_INTEGER_FMT,
+                              static_cast<LUAI_UACINT>(lua_tointeger(L, arg)))
+              : std::snprintf(
+                    num, sizeof num, LUA_NUMBER_FMT,
+                    static_cast<LUAI_UACNUMBER>(lua_tonumber(L, arg)));
       s = num;
       len = static_cast<size_t>(k);
     } else {
@@ -433,11 +441,10 @@ int meth_truncate(lua_State* L) {
 }
 
 const luaL_Reg methods[] = {
-    {"read", meth_read},         {"lines", meth_lines},
-    {"write", meth_write},       {"seek", meth_seek},
-    {"flush", meth_flush},       {"setvbuf", meth_setvbuf},
-    {"size", meth_size},         {"addr", meth_addr},
-    {"truncate", meth_truncate}, {nullptr, nullptr},
+    {"read", meth_read}, {"lines", meth_lines}, {"write", meth_write},
+    {"seek", meth_seek}, {"flush", meth_flush}, {"setvbuf", meth_setvbuf},
+    {"size", meth_size}, {"addr", meth_addr},   {"truncate", meth_truncate},
+    {nullptr, nullptr},
 };
 
 }  // namespace

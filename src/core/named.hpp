@@ -26,8 +26,8 @@ constexpr size_t os_name_size = NAME_MAX + 2;
 struct named {
   platform::name_kind kind;
   bool creator;
-  platform::object_id id;       // of the object created
-  char os_name[os_name_size];   // "/name"
+  platform::object_id id;      // of the object created
+  char os_name[os_name_size];  // "/name"
 };
 
 // Checks the name at argument `idx` (a string without NUL, else raises)
@@ -35,7 +35,9 @@ struct named {
 int check_name(lua_State* L, int idx, platform::name_kind kind, named* n);
 
 // The name as the program spelled it, for messages.
-inline const char* plain_name(const named* n) { return n->os_name + 1; }
+inline const char* plain_name(const named* n) {
+  return n->os_name + 1;
+}
 
 // The optional permission bits at argument `idx` (default 0600: only the
 // owner may open the object); raises unless within 0..0777.

@@ -47,7 +47,9 @@ void pin_module() {
     dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
-void guard_sigpipe() { pthread_once(&sigpipe_once, install_sigpipe); }
+void guard_sigpipe() {
+  pthread_once(&sigpipe_once, install_sigpipe);
+}
 
 unsigned process_generation() {
   pthread_once(&fork_once, install_fork_handler);

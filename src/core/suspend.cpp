@@ -1,9 +1,9 @@
 // The one way a call waits (see suspend.hpp).
 #include "suspend.hpp"
 
-#include "luv_driver.hpp"
 #include <cstring>
 
+#include "luv_driver.hpp"
 #include "status.hpp"
 
 namespace ipc {
@@ -26,7 +26,8 @@ how how_to_wait(lua_State* L, const wait_op* op) {
   bool main = is_main(L);
   bool can_yield = !main && lua_isyieldable(L);
   if (luv_loaded(L)) {
-    if (!luv_running(L, main)) return op->plain_block ? how::block : how::luv_block;
+    if (!luv_running(L, main))
+      return op->plain_block ? how::block : how::luv_block;
     if (can_yield) return how::luv_suspend;
     return op->plain_block ? how::block : how::refuse;
   }
@@ -39,9 +40,15 @@ how how_to_wait(lua_State* L, const wait_op* op) {
 
 // Stack slots of wait(), from op->base: the deadline (or nil), whether the
 // last poll after the deadline was made, the interrupt hook at the start.
-int slot_deadline(const wait_op* op) { return op->base; }
-int slot_polled(const wait_op* op) { return op->base + 1; }
-int slot_hook(const wait_op* op) { return op->base + 2; }
+int slot_deadline(const wait_op* op) {
+  return op->base;
+}
+int slot_polled(const wait_op* op) {
+  return op->base + 1;
+}
+int slot_hook(const wait_op* op) {
+  return op->base + 2;
+}
 
 int drive(lua_State* L, const wait_op* op);
 
@@ -75,7 +82,8 @@ int scheduled_k(lua_State* L, int status, lua_KContext ctx) {
 loop_state* loop_or_raise(lua_State* L) {
   int err = 0;
   loop_state* ls = loop_of(L, &err);
-  if (!ls) luaL_error(L, "cannot create the event loop: %s", std::strerror(err));
+  if (!ls)
+    luaL_error(L, "cannot create the event loop: %s", std::strerror(err));
   return ls;
 }
 
@@ -105,13 +113,15 @@ int drive(lua_State* L, const wait_op* op) {
     auto saved = reinterpret_cast<lua_Hook>(lua_touserdata(L, slot_hook(op)));
     switch (how_to_wait(L, op)) {
       case how::block:
-        run_once(ls, remaining < 0 || remaining > interrupt_poll ? interrupt_poll
-                                                                 : remaining);
+        run_once(ls, remaining < 0 || remaining > interrupt_poll
+                         ? interrupt_poll
+                         : remaining);
         check_interrupt(L, saved);
         break;
       case how::luv_block:
-        luv_block(L, remaining < 0 || remaining > interrupt_poll ? interrupt_poll
-                                                                 : remaining);
+        luv_block(L, remaining < 0 || remaining > interrupt_poll
+                         ? interrupt_poll
+                         : remaining);
         check_interrupt(L, saved);
         break;
       case how::luv_suspend:

@@ -17,14 +17,15 @@
 // in the standalone interpreter), which then raises "interrupted!".
 #pragma once
 
-#include "lua.hpp"
 #include "loop.hpp"
+#include "lua.hpp"
 
 namespace ipc {
 
 // Results of a step besides a count of results (>= 0).
-constexpr int step_wait = -1;   // nothing to do now: wait for the loop
-constexpr int step_again = -2;  // progress was made (a callback ran): step again
+constexpr int step_wait = -1;  // nothing to do now: wait for the loop
+constexpr int step_again =
+    -2;  // progress was made (a callback ran): step again
 
 struct wait_op {
   // Stack slots from `base` on belong to wait(); the call's own arguments

@@ -6,7 +6,8 @@
 #include "lua.hpp"
 
 #ifndef IPC_VERSION
-#error "IPC_VERSION must be defined by the build (project VERSION in CMakeLists.txt)"
+#error \
+    "IPC_VERSION must be defined by the build (project VERSION in CMakeLists.txt)"
 #endif
 
 namespace ipc {

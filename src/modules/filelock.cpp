@@ -50,8 +50,8 @@ lock_args check_args(lua_State* L, bool with_mode) {
   a.stream = check_stream(L);
   int idx = 2;
   if (with_mode) {
-    a.type = luaL_checkoption(L, idx++, nullptr, modes) == 0 ? F_RDLCK
-                                                             : F_WRLCK;
+    a.type =
+        luaL_checkoption(L, idx++, nullptr, modes) == 0 ? F_RDLCK : F_WRLCK;
   } else {
     a.type = F_UNLCK;
   }
@@ -71,7 +71,9 @@ int set_lock(int fd, const lock_args& a, bool wait) {
 }
 
 // Writes out what the program wrote but stdio still buffers.
-int flush_writes(FILE* f) { return fflush(f) == 0 ? 0 : errno; }
+int flush_writes(FILE* f) {
+  return fflush(f) == 0 ? 0 : errno;
+}
 
 // Drops the read buffer after a lock was taken. glibc's fflush on a stream
 // that was last read gives back the unread buffered bytes (it seeks the
@@ -140,9 +142,13 @@ int lock_step(lua_State* L, ipc::loop_state*) {
   return push_lock_result(L, err, false);
 }
 
-int lock_expired(lua_State* L) { return ipc::push_failure(L, ETIMEDOUT); }
+int lock_expired(lua_State* L) {
+  return ipc::push_failure(L, ETIMEDOUT);
+}
 
-void lock_abandon(lua_State* L) { ipc::abandon_job(L, 2); }
+void lock_abandon(lua_State* L) {
+  ipc::abandon_job(L, 2);
+}
 
 const ipc::wait_op lock_op = {3, lock_step, lock_expired, lock_abandon, true};
 
@@ -168,7 +174,8 @@ int lock_waiting(lua_State* L, const lock_args& a) {
   k->fd = fd;
   k->own_fd = own_fd;
   lua_settop(L, 1);
-  if (int err = ipc::start_job(L, ls, &k->job)) return ipc::push_failure(L, err);
+  if (int err = ipc::start_job(L, ls, &k->job))
+    return ipc::push_failure(L, err);
   return ipc::wait(L, &lock_op, -1);
 }
 
@@ -185,11 +192,15 @@ int lock(lua_State* L, bool trying) {
 }
 
 // filelock.lock(file, mode [, offset [, nbytes]]) -> true | nil, msg, errno
-int global_lock(lua_State* L) { return lock(L, false); }
+int global_lock(lua_State* L) {
+  return lock(L, false);
+}
 
 // filelock.trylock(file, mode [, offset [, nbytes]])
 //   -> true | false | nil, msg, errno
-int global_trylock(lua_State* L) { return lock(L, true); }
+int global_trylock(lua_State* L) {
+  return lock(L, true);
+}
 
 // filelock.unlock(file [, offset [, nbytes]]) -> true | nil, msg, errno
 // Buffered writes are flushed first so that the next holder sees them; the

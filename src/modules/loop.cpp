@@ -20,7 +20,8 @@ deliver_fn deliveries[max_deliveries];
 loop_state* checked_loop(lua_State* L) {
   int err = 0;
   loop_state* ls = loop_of(L, &err);
-  if (!ls) luaL_error(L, "cannot create the event loop: %s", std::strerror(err));
+  if (!ls)
+    luaL_error(L, "cannot create the event loop: %s", std::strerror(err));
   return ls;
 }
 
@@ -80,17 +81,15 @@ int global_core_step(lua_State* L) {
 }
 
 const luaL_Reg functions[] = {
-    {"pollfd", global_pollfd},
-    {"timeout", global_timeout},
-    {"step", global_step},
-    {"scheduler", global_scheduler},
+    {"pollfd", global_pollfd}, {"timeout", global_timeout},
+    {"step", global_step},     {"scheduler", global_scheduler},
     {nullptr, nullptr},
 };
 
 const luaL_Reg core_functions[] = {
-    {"pollfd", global_pollfd},   {"timeout", global_timeout},
-    {"step", global_core_step},  {"active", global_active},
-    {"now", global_now},         {nullptr, nullptr},
+    {"pollfd", global_pollfd},  {"timeout", global_timeout},
+    {"step", global_core_step}, {"active", global_active},
+    {"now", global_now},        {nullptr, nullptr},
 };
 
 }  // namespace

@@ -25,9 +25,8 @@ int open_mapping(ipc::mapping* m, const char* path, int mode,
   if (static_cast<size_t>(offset) % ipc::page_size() != 0) return EINVAL;
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it then fails
   // below as a file of size 0. It changes nothing for regular files.
-  int fd = ipc::retry_eintr([&] {
-    return open(path, open_flags[mode] | O_CLOEXEC | O_NONBLOCK);
-  });
+  int fd = ipc::retry_eintr(
+      [&] { return open(path, open_flags[mode] | O_CLOEXEC | O_NONBLOCK); });
   if (fd < 0) return errno;
   struct stat st;
   int err = 0;
@@ -39,10 +38,9 @@ int open_mapping(ipc::mapping* m, const char* path, int mode,
            size > st.st_size - offset)
     err = EINVAL;  // nothing to map, or a range past the end of the file
   else
-    err = ipc::map_file(m, fd,
-                        static_cast<size_t>(size ? size : st.st_size - offset),
-                        static_cast<off_t>(offset), mode != 1, mode != 0,
-                        release);
+    err = ipc::map_file(
+        m, fd, static_cast<size_t>(size ? size : st.st_size - offset),
+        static_cast<off_t>(offset), mode != 1, mode != 0, release);
   if (err) close(fd);
   return err;
 }

@@ -201,7 +201,9 @@ int dec_expired(lua_State* L) {  // no deadline is given: the thread has it
   return 1;
 }
 
-void dec_abandon(lua_State* L) { ipc::abandon_job(L, 3); }
+void dec_abandon(lua_State* L) {
+  ipc::abandon_job(L, 3);
+}
 
 const ipc::wait_op dec_op = {4, dec_step, dec_expired, dec_abandon, true};
 
@@ -233,7 +235,8 @@ int dec_suspending(lua_State* L, semaphore* s, const wait_spec& w) {
   d->sem->refs.fetch_add(1);
   d->wait = w;
   lua_settop(L, 2);
-  if ((err = ipc::start_job(L, ls, &d->job)) != 0) return ipc::push_failure(L, err);
+  if ((err = ipc::start_job(L, ls, &d->job)) != 0)
+    return ipc::push_failure(L, err);
   return ipc::wait(L, &dec_op, -1);
 }
 
@@ -259,7 +262,8 @@ int open_semaphore(lua_State* L, bool create) {
   if (!err) {
     sem_t* p = create ? sem_open(name, O_CREAT | O_EXCL, mode, value)
                       : sem_open(name, 0);
-    auto* sh = p == SEM_FAILED ? nullptr : new (std::nothrow) shared_sem{p, {1}};
+    auto* sh =
+        p == SEM_FAILED ? nullptr : new (std::nothrow) shared_sem{p, {1}};
     if (p == SEM_FAILED) {
       err = errno;
     } else if (!sh) {
@@ -276,17 +280,23 @@ int open_semaphore(lua_State* L, bool create) {
 }
 
 // sem.open(name [, n [, mode]]) -> handle | nil, msg, errno
-int global_open(lua_State* L) { return open_semaphore(L, false); }
+int global_open(lua_State* L) {
+  return open_semaphore(L, false);
+}
 
 // sem.create(name [, n [, mode]]) -> handle | nil, msg, errno
-int global_create(lua_State* L) { return open_semaphore(L, true); }
+int global_create(lua_State* L) {
+  return open_semaphore(L, true);
+}
 
 // sem.remove(name) -> true | nil, msg, errno
 int global_remove(lua_State* L) {
   return ipc::remove_named(L, ipc::platform::name_kind::sem);
 }
 
-semaphore* check_sem(lua_State* L) { return ipc::check_as<semaphore>(L, 1); }
+semaphore* check_sem(lua_State* L) {
+  return ipc::check_as<semaphore>(L, 1);
+}
 
 // h:inc() -> true | nil, msg, errno
 int meth_inc(lua_State* L) {

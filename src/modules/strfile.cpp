@@ -7,7 +7,9 @@ namespace {
 
 constexpr const char* class_name = "ipc.strfile";
 
-int release(ipc::handle*) { return 0; }
+int release(ipc::handle*) {
+  return 0;
+}
 
 // strfile.open(str) -> handle
 int global_open(lua_State* L) {

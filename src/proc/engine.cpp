@@ -1,8 +1,6 @@
 // The process engine of ipc.proc (see engine.hpp).
 #include "engine.hpp"
 
-#include "../core/status.hpp"
-
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +13,8 @@
 #include <cstring>
 #include <initializer_list>
 #include <new>
+
+#include "../core/status.hpp"
 
 namespace ipc::proc {
 
@@ -46,13 +46,16 @@ constexpr int big_pipe_max = 32;
 std::atomic<int> big_pipes{0};
 
 bool enlarge_pipe(int fd) {
-  if (big_pipes.fetch_add(1) < big_pipe_max && fcntl(fd, F_SETPIPE_SZ, big_pipe_size) >= 0)
+  if (big_pipes.fetch_add(1) < big_pipe_max &&
+      fcntl(fd, F_SETPIPE_SZ, big_pipe_size) >= 0)
     return true;
   big_pipes.fetch_sub(1);
   return false;
 }
 
-child* core_of(uv_handle_t* h) { return static_cast<child*>(h->data); }
+child* core_of(uv_handle_t* h) {
+  return static_cast<child*>(h->data);
+}
 
 int stream_of(child* c, uv_handle_t* h) {
   return static_cast<int>(reinterpret_cast<uv_pipe_t*>(h) - c->pipe);
@@ -83,7 +86,9 @@ void close_timer(uv_timer_t* t) {
 }
 
 // The pid of a reaped child may belong to another process by now.
-bool signalable(const child* c) { return !c->exited; }
+bool signalable(const child* c) {
+  return !c->exited;
+}
 
 bool io_settled(const child* c) {
   return !c->pipe_open[std_out] && !c->pipe_open[std_err] &&
@@ -93,7 +98,8 @@ bool io_settled(const child* c) {
 // The common tail of every libuv callback: stop the drain timer once it has
 // no purpose left.
 void after_event(child* c) {
-  if (c->exited && io_settled(c) && !c->detached) uv_timer_stop(&c->drain_timer);
+  if (c->exited && io_settled(c) && !c->detached)
+    uv_timer_stop(&c->drain_timer);
   if (!c->detached) *c->dirty = 1;
 }
 
@@ -157,7 +163,8 @@ void on_write(uv_write_t* req, int status) {
 // may not have been polled yet (always so with drain_timeout = 0).
 void read_rest(child* c, int s) {
   uv_os_fd_t fd;
-  if (!c->pipe_open[s] || uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) < 0)
+  if (!c->pipe_open[s] ||
+      uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) < 0)
     return;
   out_buffer& b = c->out[s];
   for (size_t total = 0; total < 4 * backlog_cap;) {
@@ -167,7 +174,8 @@ void read_rest(child* c, int s) {
       b.data = p;
       b.cap = b.len + read_chunk;
     }
-    ssize_t n = retry_eintr([&] { return read(fd, b.data + b.len, b.cap - b.len); });
+    ssize_t n =
+        retry_eintr([&] { return read(fd, b.data + b.len, b.cap - b.len); });
     if (n <= 0) return;  // EOF, EAGAIN or an error: the pipe is closed next
     b.len += static_cast<size_t>(n);
     total += static_cast<size_t>(n);
@@ -235,17 +243,21 @@ void record_status(child* c, pid_t r, int st) {
 bool check_exit(child* c) {
   int st = 0;
   pid_t r = retry_eintr([&] { return waitpid(c->pid, &st, WNOHANG); });
-  if (r == 0 || (r == c->pid && !WIFEXITED(st) && !WIFSIGNALED(st))) return false;
+  if (r == 0 || (r == c->pid && !WIFEXITED(st) && !WIFSIGNALED(st)))
+    return false;
   if (r < 0 && errno != ECHILD) return false;
   record_status(c, r, st);
   close_watcher(c);
   uv_timer_stop(&c->kill_timer);
-  if (!io_settled(c)) uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
+  if (!io_settled(c))
+    uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
   after_event(c);
   return true;
 }
 
-void on_pidfd(uv_poll_t* h, int, int) { check_exit(core_of(reinterpret_cast<uv_handle_t*>(h))); }
+void on_pidfd(uv_poll_t* h, int, int) {
+  check_exit(core_of(reinterpret_cast<uv_handle_t*>(h)));
+}
 
 // Without a pidfd the exit is polled: soon after the start (most children
 // are short), then less and less often, at most every 50 ms.
@@ -372,7 +384,8 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
   }
   for (int s : {std_out, std_err}) {
     if (c->pipe_open[s]) {
-      int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc, on_read);
+      int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]),
+                            on_alloc, on_read);
       if (r < 0) {
         c->error[s] = -r;
         close_pipe(c, s);
@@ -401,7 +414,8 @@ void child_consumed(child* c, int s) {
   if (c->read_stopped[s]) {
     c->read_stopped[s] = false;
     if (c->pipe_open[s])
-      uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc, on_read);
+      uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc,
+                    on_read);
   }
 }
 
@@ -415,8 +429,8 @@ int child_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t last_seq) {
   if (!w) return ENOMEM;
   w->last_seq = last_seq;
   w->req.data = c;
-  int r = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->pipe[std_in]), bufs, n,
-                   on_write);
+  int r = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->pipe[std_in]),
+                   bufs, n, on_write);
   if (r < 0) {
     delete w;
     return -r;
@@ -430,7 +444,9 @@ void child_write_eof(child* c) {
   if (c->writes_in_flight == 0) close_pipe(c, std_in);
 }
 
-bool child_stdin_open(const child* c) { return c->pipe_open[std_in]; }
+bool child_stdin_open(const child* c) {
+  return c->pipe_open[std_in];
+}
 
 size_t child_queued(const child* c) {
   if (!c->pipe_open[std_in]) return 0;

@@ -43,8 +43,8 @@ struct child {
   // program's SIGCHLD disposition is never touched.
   uv_poll_t exit_poll;
   uv_timer_t exit_timer;
-  int pidfd;                 // -1: exit_timer is the watcher
-  uint64_t exit_poll_ms;     // the timer's current interval
+  int pidfd;              // -1: exit_timer is the watcher
+  uint64_t exit_poll_ms;  // the timer's current interval
   uv_pipe_t pipe[3];
   uv_timer_t kill_timer;   // options.timeout and its SIGKILL escalation
   uv_timer_t drain_timer;  // options.drain_timeout after the exit
@@ -53,22 +53,22 @@ struct child {
   bool detached;           // no Lua handle any more: free with the last close
   bool process_open;       // the exit watcher is open
   bool pipe_open[3];
-  bool big_pipe[3];         // its kernel buffer was enlarged (counted)
-  bool read_stopped[3];    // reading paused: undelivered output over the cap
+  bool big_pipe[3];      // its kernel buffer was enlarged (counted)
+  bool read_stopped[3];  // reading paused: undelivered output over the cap
   bool group;
   int pid;
   uint64_t drain_ms;
 
-  out_buffer out[3];       // undelivered output of stdout and stderr
-  int error[3];            // undelivered read/write error (errno) per stream
-  int stdin_failed;        // the errno that broke stdin, kept for h:drain()
+  out_buffer out[3];  // undelivered output of stdout and stderr
+  int error[3];       // undelivered read/write error (errno) per stream
+  int stdin_failed;   // the errno that broke stdin, kept for h:drain()
 
   int writes_in_flight;
-  uint64_t seq_done;       // queued stdin strings finished (sent or dropped)
+  uint64_t seq_done;  // queued stdin strings finished (sent or dropped)
   bool eof_queued;
 
   bool exited;
-  bool status_lost;        // exited, but its status was taken by others
+  bool status_lost;  // exited, but its status was taken by others
   int64_t exit_status;
   int term_signal;
   bool timed_out;

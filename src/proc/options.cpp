@@ -12,7 +12,8 @@ namespace {
 
 // Raises "bad argument #1 to '<fname>' (<msg>)": the command's errors name
 // the Lua function even when it is reached through proc.run.
-[[noreturn]] void command_error(lua_State* L, const char* fname, const char* msg) {
+[[noreturn]] void command_error(lua_State* L, const char* fname,
+                                const char* msg) {
   luaL_error(L, "bad argument #1 to '%s' (%s)", fname, msg);
   __builtin_unreachable();
 }
@@ -22,14 +23,15 @@ const char* const stream_names[] = {"stdin", "stdout", "stderr"};
 // Every option spawn knows; any other key is a mistake (a misspelled
 // `stdotu = true` must not be ignored).
 const char* const known_options[] = {
-    "stdin", "stdout", "stderr", "callback", "env", "clear_env",
+    "stdin", "stdout", "stderr",  "callback",      "env",  "clear_env",
     "cwd",   "group",  "timeout", "drain_timeout", nullptr};
 
 void check_known_keys(lua_State* L, const char* fname) {
   lua_pushnil(L);
   while (lua_next(L, 2)) {
     lua_pop(L, 1);
-    const char* key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : nullptr;
+    const char* key =
+        lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : nullptr;
     bool known = false;
     for (int i = 0; key && known_options[i]; i++)
       if (std::strcmp(key, known_options[i]) == 0) known = true;
@@ -53,14 +55,15 @@ stdio_kind check_stdio(lua_State* L, const char* fname, int s, int* fd) {
     else if (s == 2 && std::strcmp(v, "stdout") == 0)
       kind = stdio_merge;
     else
-      option_error(L, fname, "%s must be a boolean, a file, \"null\"%s", stream_names[s],
-                   s == 2 ? " or \"stdout\"" : "");
+      option_error(L, fname, "%s must be a boolean, a file, \"null\"%s",
+                   stream_names[s], s == 2 ? " or \"stdout\"" : "");
   } else if (t != LUA_TNIL) {
     auto* f = static_cast<luaL_Stream*>(luaL_testudata(L, -1, LUA_FILEHANDLE));
     if (!f)
-      option_error(L, fname, "%s must be a boolean, a file, \"null\"%s", stream_names[s],
-                   s == 2 ? " or \"stdout\"" : "");
-    if (!f->closef) option_error(L, fname, "%s is a closed file", stream_names[s]);
+      option_error(L, fname, "%s must be a boolean, a file, \"null\"%s",
+                   stream_names[s], s == 2 ? " or \"stdout\"" : "");
+    if (!f->closef)
+      option_error(L, fname, "%s is a closed file", stream_names[s]);
     fflush(f->f);
     *fd = fileno(f->f);
     kind = stdio_fd;
@@ -74,9 +77,11 @@ double check_seconds_field(lua_State* L, const char* fname, const char* field,
   int t = lua_getfield(L, 2, field);
   double v = dflt;
   if (t != LUA_TNIL) {
-    if (!lua_isnumber(L, -1)) option_error(L, fname, "%s must be a number", field);
+    if (!lua_isnumber(L, -1))
+      option_error(L, fname, "%s must be a number", field);
     v = lua_tonumber(L, -1);
-    if (std::isnan(v)) option_error(L, fname, "%s must be a number, not NaN", field);
+    if (std::isnan(v))
+      option_error(L, fname, "%s must be a number, not NaN", field);
     if (v < 0) option_error(L, fname, "%s must not be negative", field);
   }
   lua_pop(L, 1);
@@ -85,10 +90,12 @@ double check_seconds_field(lua_State* L, const char* fname, const char* field,
 
 // A C string from the string at `idx`: raises when it holds a NUL byte,
 // which the OS would silently cut it at.
-const char* c_string(lua_State* L, const char* fname, int idx, const char* what) {
+const char* c_string(lua_State* L, const char* fname, int idx,
+                     const char* what) {
   size_t len;
   const char* s = lua_tolstring(L, idx, &len);
-  if (std::strlen(s) != len) option_error(L, fname, "%s contains a zero byte", what);
+  if (std::strlen(s) != len)
+    option_error(L, fname, "%s contains a zero byte", what);
   return s;
 }
 
@@ -115,7 +122,8 @@ char** check_argv(lua_State* L, const char* fname) {
     size_t len;
     const char* s = lua_isstring(L, -1) ? lua_tolstring(L, -1, &len) : nullptr;
     if (!s) command_error(L, fname, "command array items must be strings");
-    if (std::strlen(s) != len) command_error(L, fname, "command contains a zero byte");
+    if (std::strlen(s) != len)
+      command_error(L, fname, "command contains a zero byte");
     lua_rawseti(L, anchor, i);
   }
   return string_array(L, anchor, n);
@@ -126,7 +134,8 @@ char** check_argv(lua_State* L, const char* fname) {
 char** check_env(lua_State* L, const char* fname) {
   int t = lua_getfield(L, 2, "env");
   int env = lua_gettop(L);
-  if (t != LUA_TNIL && t != LUA_TTABLE) option_error(L, fname, "env must be a table");
+  if (t != LUA_TNIL && t != LUA_TTABLE)
+    option_error(L, fname, "env must be a table");
   lua_getfield(L, 2, "clear_env");
   bool clear = lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -138,10 +147,13 @@ char** check_env(lua_State* L, const char* fname) {
     lua_pushnil(L);
     while (lua_next(L, env)) {
       size_t klen;
-      const char* k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &klen) : nullptr;
+      const char* k = lua_type(L, -2) == LUA_TSTRING
+                          ? lua_tolstring(L, -2, &klen)
+                          : nullptr;
       if (!k || klen == 0 || std::strchr(k, '='))
         option_error(L, fname, "env names must be strings without '='");
-      if (std::strlen(k) != klen) option_error(L, fname, "env name contains a zero byte");
+      if (std::strlen(k) != klen)
+        option_error(L, fname, "env name contains a zero byte");
       int vt = lua_type(L, -1);
       if (vt == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
         lua_pop(L, 1);
@@ -179,7 +191,8 @@ void option_error(lua_State* L, const char* fname, const char* fmt, ...) {
   va_start(ap, fmt);
   lua_pushvfstring(L, fmt, ap);
   va_end(ap);
-  luaL_error(L, "bad argument #2 to '%s' (options.%s)", fname, lua_tostring(L, -1));
+  luaL_error(L, "bad argument #2 to '%s' (options.%s)", fname,
+             lua_tostring(L, -1));
   __builtin_unreachable();
 }
 
@@ -203,15 +216,18 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
                luaL_typename(L, 2));
   lua_settop(L, 2);
   check_known_keys(L, fname);
-  for (int s = 0; s < 3; s++) req->kind[s] = check_stdio(L, fname, s, &req->fd[s]);
+  for (int s = 0; s < 3; s++)
+    req->kind[s] = check_stdio(L, fname, s, &req->fd[s]);
   lua_getfield(L, 2, "callback");  // index 3
   if (!lua_isnil(L, 3) && !lua_isfunction(L, 3))
     option_error(L, fname, "callback must be a function");
   if (lua_isnil(L, 3) &&
       (req->kind[1] == stdio_pipe || req->kind[2] == stdio_pipe))
-    option_error(L, fname, "callback is required when stdout or stderr is a pipe");
+    option_error(L, fname,
+                 "callback is required when stdout or stderr is a pipe");
   int t = lua_getfield(L, 2, "cwd");  // index 4
-  if (t != LUA_TNIL && t != LUA_TSTRING) option_error(L, fname, "cwd must be a string");
+  if (t != LUA_TNIL && t != LUA_TSTRING)
+    option_error(L, fname, "cwd must be a string");
   req->cwd = t == LUA_TNIL ? nullptr : c_string(L, fname, 4, "cwd");
   lua_getfield(L, 2, "group");
   req->group = lua_toboolean(L, -1);
@@ -221,7 +237,8 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
   if (ct == LUA_TSTRING) {
     size_t len;
     const char* cmd = lua_tolstring(L, 1, &len);
-    if (std::strlen(cmd) != len) command_error(L, fname, "command contains a zero byte");
+    if (std::strlen(cmd) != len)
+      command_error(L, fname, "command contains a zero byte");
     auto** a = static_cast<char**>(lua_newuserdatauv(L, 4 * sizeof(char*), 0));
     a[0] = const_cast<char*>("/bin/sh");
     a[1] = const_cast<char*>("-c");

@@ -15,8 +15,8 @@ namespace ipc::proc {
 void check_spawn_args(lua_State* L, const char* fname, spawn_request* req);
 
 // Raises "bad argument #2 to '<fname>' (options.<what>)".
-[[noreturn]] void option_error(lua_State* L, const char* fname,
-                               const char* fmt, ...);
+[[noreturn]] void option_error(lua_State* L, const char* fname, const char* fmt,
+                               ...);
 
 // A number of seconds at `idx` (absent: `dflt`); raises for a negative
 // value or NaN, naming argument `arg` of `fname`.

@@ -9,9 +9,8 @@
 // while their child runs, and their callbacks are delivered by the loop's
 // step (ipc.loop.step, run by the luv driver) as soon as output arrives,
 // not by wait. proc.run lives in lua/ipc/face/proc.lua.
-#include <unistd.h>
-
 #include <strings.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <csignal>
@@ -90,8 +89,10 @@ int spawn_as(lua_State* L, const char* fname) {
   err = child_start(ls->loop, &ls->dirty, req, &c);
   if (err) {
     unanchor(L, p);
-    const char* what = err == ENOENT || err == EACCES || err == ENOEXEC ? req.file : nullptr;
-    if (req.cwd && (err == ENOENT || err == ENOTDIR) && access(req.cwd, X_OK) != 0)
+    const char* what =
+        err == ENOENT || err == EACCES || err == ENOEXEC ? req.file : nullptr;
+    if (req.cwd && (err == ENOENT || err == ENOTDIR) &&
+        access(req.cwd, X_OK) != 0)
       lua_pushfstring(L, "cwd %s: %s", req.cwd, std::strerror(err));
     else if (what)
       lua_pushfstring(L, "%s: %s", what, std::strerror(err));
@@ -111,10 +112,14 @@ int spawn_as(lua_State* L, const char* fname) {
   return 1;
 }
 
-int global_spawn(lua_State* L) { return spawn_as(L, "spawn"); }
+int global_spawn(lua_State* L) {
+  return spawn_as(L, "spawn");
+}
 
 // For proc.run (lua/ipc/face/proc.lua): spawn whose errors name `run`.
-int global_spawn_for_run(lua_State* L) { return spawn_as(L, "run"); }
+int global_spawn_for_run(lua_State* L) {
+  return spawn_as(L, "run");
+}
 
 // child_write with SIGPIPE blocked: libuv writes at once when it can, and
 // a child that closed its stdin must not kill us (platform/sigpipe.hpp).
@@ -130,8 +135,10 @@ int guarded_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t seq) {
 int meth_write(lua_State* L) {
   proc_handle* p = to_proc(L, 1);
   int n = lua_gettop(L);
-  if (!p->has_stdin) luaL_error(L, "h:write(): the process's stdin is not a pipe");
-  if (p->eof_sent) luaL_error(L, "h:write(): stdin was already closed with proc.EOF");
+  if (!p->has_stdin)
+    luaL_error(L, "h:write(): the process's stdin is not a pipe");
+  if (p->eof_sent)
+    luaL_error(L, "h:write(): stdin was already closed with proc.EOF");
   bool eof = false;
   for (int i = 2; i <= n; i++) {
     if (lua_touserdata(L, i) == &eof_marker && lua_islightuserdata(L, i)) {
@@ -151,7 +158,8 @@ int meth_write(lua_State* L) {
   // Anything above may have run a finalizer that closed the handle.
   if (!p->base.is_open()) raise_closed(L);
   if (eof) p->eof_sent = true;
-  if (!p->core || p->done || !child_stdin_open(p->core)) return push_failure(L, EPIPE);
+  if (!p->core || p->done || !child_stdin_open(p->core))
+    return push_failure(L, EPIPE);
   clear_kept(L, 1, p);
   uv_buf_t bufs[write_batch];
   unsigned cnt = 0;
@@ -187,7 +195,7 @@ int meth_write(lua_State* L) {
 
 // The signal named at `idx`: "term", "TERM" or "SIGTERM" alike.
 int check_signal(lua_State* L, int idx) {
-  static const char* const names[] = {"term", "kill", "int",  "hup",  "quit",
+  static const char* const names[] = {"term", "kill", "int",  "hup", "quit",
                                       "usr1", "usr2", "stop", "cont"};
   static const int numbers[] = {SIGTERM, SIGKILL, SIGINT,  SIGHUP, SIGQUIT,
                                 SIGUSR1, SIGUSR2, SIGSTOP, SIGCONT};
@@ -205,7 +213,8 @@ int check_signal(lua_State* L, int idx) {
   }
   if (len < sizeof lower) {
     for (size_t i = 0; i <= len; i++)
-      lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+      lower[i] =
+          static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
       if (std::strcmp(lower, names[i]) == 0) return numbers[i];
   }
@@ -333,10 +342,12 @@ int meth_drain(lua_State* L) {
 proc_handle* handle_at(lua_State* L, lua_Integer i) {
   lua_rawgeti(L, 1, i);
   auto* p = static_cast<proc_handle*>(luaL_testudata(L, -1, class_name));
-  if (!p) luaL_error(L, "bad argument #1 to 'wait_any' (item %d is not an ipc.proc)",
-                     static_cast<int>(i));
-  if (!p->base.is_open()) luaL_error(L, "bad argument #1 to 'wait_any' (item %d is closed)",
-                                     static_cast<int>(i));
+  if (!p)
+    luaL_error(L, "bad argument #1 to 'wait_any' (item %d is not an ipc.proc)",
+               static_cast<int>(i));
+  if (!p->base.is_open())
+    luaL_error(L, "bad argument #1 to 'wait_any' (item %d is closed)",
+               static_cast<int>(i));
   return p;
 }
 
@@ -380,21 +391,18 @@ int global_wait_any(lua_State* L) {
   luaL_argcheck(L, n > 0, 1, "no handles");
   for (lua_Integer i = 1; i <= n; i++) {
     proc_handle* p = handle_at(L, i);
-    if (!owned_here(&p->base)) luaL_error(L, "handle belongs to another process");
+    if (!owned_here(&p->base))
+      luaL_error(L, "handle belongs to another process");
     lua_pop(L, 1);
   }
   return wait(L, &wait_any_op, timeout);
 }
 
 const luaL_Reg methods[] = {
-    {"write", meth_write},
-    {"queued", meth_queued},
-    {"drain", meth_drain},
-    {"kill", meth_kill},
-    {"pid", meth_pid},
-    {"timed_out", meth_timed_out},
-    {"wait", meth_wait},
-    {"close", meth_close},
+    {"write", meth_write}, {"queued", meth_queued},
+    {"drain", meth_drain}, {"kill", meth_kill},
+    {"pid", meth_pid},     {"timed_out", meth_timed_out},
+    {"wait", meth_wait},   {"close", meth_close},
     {nullptr, nullptr},
 };
 

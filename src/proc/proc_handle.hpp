@@ -13,7 +13,7 @@ constexpr int uv_stdin_keep = 2;  // user value: stdin strings not yet sent
 
 struct proc_handle {
   handle base;
-  child* core;  // null once the handle is released
+  child* core;     // null once the handle is released
   loop_state* ls;  // the loop it runs on
   lua_Integer pid;
   bool done;      // final status known
@@ -24,8 +24,8 @@ struct proc_handle {
   bool status_lost;
   int64_t status;
   int signal;
-  int self_ref;  // luv mode: keeps the handle alive while the child runs
-  uint64_t seq_queued;   // stdin strings queued so far
+  int self_ref;         // luv mode: keeps the handle alive while the child runs
+  uint64_t seq_queued;  // stdin strings queued so far
   uint64_t seq_cleared;  // stdin strings dropped from the keep table
 };
 

@@ -17,7 +17,8 @@
 #if !defined(__GLIBC__)
 #error "this spawn needs glibc (posix_spawn_file_actions_addclosefrom_np)"
 #elif !__GLIBC_PREREQ(2, 34)
-#error "this spawn needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)"
+#error \
+    "this spawn needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)"
 #endif
 
 extern char** environ;
@@ -28,8 +29,8 @@ namespace {
 // posix_spawn with the file actions and attributes that give the child
 // exactly its three streams, default signal handling, an empty signal mask
 // and, with `group`, a session of its own. Returns 0 or an errno.
-int spawn_at(const char* path, char** argv, const spawn_request& req, const child_stdio& io,
-             pid_t* pid) {
+int spawn_at(const char* path, char** argv, const spawn_request& req,
+             const child_stdio& io, pid_t* pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   if (int e = posix_spawn_file_actions_init(&fa)) return e;
@@ -54,7 +55,8 @@ int spawn_at(const char* path, char** argv, const spawn_request& req, const chil
   if (!err) err = posix_spawnattr_setsigmask(&at, &none);
   if (!err) err = posix_spawnattr_setsigdefault(&at, &all);
   if (!err) err = posix_spawnattr_setflags(&at, flags);
-  if (!err) err = posix_spawn(pid, path, &fa, &at, argv, req.env ? req.env : environ);
+  if (!err)
+    err = posix_spawn(pid, path, &fa, &at, argv, req.env ? req.env : environ);
   posix_spawnattr_destroy(&at);
   posix_spawn_file_actions_destroy(&fa);
   return err;
@@ -62,7 +64,8 @@ int spawn_at(const char* path, char** argv, const spawn_request& req, const chil
 
 // Starts the program at `path`; like execvp, a file the kernel cannot
 // execute (a script without "#!") is run by /bin/sh.
-int spawn_file(const char* path, const spawn_request& req, const child_stdio& io, pid_t* pid) {
+int spawn_file(const char* path, const spawn_request& req,
+               const child_stdio& io, pid_t* pid) {
   int err = spawn_at(path, req.args, req, io, pid);
   if (err != ENOEXEC) return err;
   size_t n = 0;
@@ -71,7 +74,8 @@ int spawn_file(const char* path, const spawn_request& req, const child_stdio& io
   if (!argv) return ENOMEM;
   argv[0] = const_cast<char*>("/bin/sh");
   argv[1] = const_cast<char*>(path);
-  for (size_t i = 1; i <= n; i++) argv[i + 1] = req.args[i];  // with the final nullptr
+  for (size_t i = 1; i <= n; i++)
+    argv[i + 1] = req.args[i];  // with the final nullptr
   err = spawn_at("/bin/sh", argv, req, io, pid);
   free(argv);
   return err;
@@ -99,11 +103,11 @@ bool have_pidfd() {
   return ok;
 }
 
-
-
 // A close-on-exec duplicate of `fd` numbered 3 or above, so that no dup2
 // onto 0..2 in the child can overwrite the source of another; or -1.
-int dup_above_stdio(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 3); }
+int dup_above_stdio(int fd) {
+  return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
 
 // A close-on-exec pipe whose ends are both 3 or above: in a program
 // started with a standard stream closed, pipe2 may return 0..2, which would
@@ -124,7 +128,6 @@ int make_pipe(int fds[2]) {
   }
   return err;
 }
-
 
 // Starts req.file, searched like execvp does when it has no '/': each
 // directory of the child's PATH in turn (an empty entry is the current

@@ -1,8 +1,8 @@
 // Open-file-description locks (F_OFD_SETLK[W], Linux 3.15; see
 // platform/lock.hpp).
-#include <fcntl.h>
-
 #include "../lock.hpp"
+
+#include <fcntl.h>
 
 #ifndef F_OFD_SETLK
 #error "open-file-description locks (F_OFD_SETLK, Linux 3.15) are required"
@@ -20,6 +20,8 @@ int lock_range(int fd, short type, off_t start, off_t len, bool wait) {
   return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
 }
 
-bool have_ofd_locks() { return true; }
+bool have_ofd_locks() {
+  return true;
+}
 
 }  // namespace ipc::platform

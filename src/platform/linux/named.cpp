@@ -1,12 +1,12 @@
 // Names on Linux with glibc: shared memory objects are the files
 // "/dev/shm/<name>", semaphores "/dev/shm/sem.<name>"; an identity is the
 // file's device and inode (see platform/named.hpp).
+#include "../named.hpp"
+
 #include <sys/stat.h>
 
 #include <climits>
 #include <cstdio>
-
-#include "../named.hpp"
 
 namespace ipc::platform {
 namespace {
@@ -40,7 +40,9 @@ object_id identity_created(name_kind kind, const char* os_name, int fd) {
   return id;
 }
 
-bool have_sem_identity() { return true; }
+bool have_sem_identity() {
+  return true;
+}
 
 object_id identity_now(name_kind kind, const char* os_name) {
   return identity_at(kind, os_name);

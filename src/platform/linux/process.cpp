@@ -8,7 +8,9 @@
 
 namespace ipc::platform {
 
-const char* os_name() { return "linux"; }
+const char* os_name() {
+  return "linux";
+}
 
 bool have_pidfd() {
 #ifdef SYS_pidfd_open
@@ -27,8 +29,12 @@ bool have_pidfd() {
 #endif
 }
 
-bool have_signals() { return true; }
+bool have_signals() {
+  return true;
+}
 
-bool have_die_with_parent() { return false; }
+bool have_die_with_parent() {
+  return false;
+}
 
 }  // namespace ipc::platform

@@ -1,9 +1,9 @@
 // Classic POSIX record locks (F_SETLK[W]): they belong to the process, so
 // two opens of a file in one process share them, and closing any
 // descriptor of the file drops them. See platform/lock.hpp.
-#include <fcntl.h>
-
 #include "../lock.hpp"
+
+#include <fcntl.h>
 
 namespace ipc::platform {
 
@@ -16,6 +16,8 @@ int lock_range(int fd, short type, off_t start, off_t len, bool wait) {
   return fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl);
 }
 
-bool have_ofd_locks() { return false; }
+bool have_ofd_locks() {
+  return false;
+}
 
 }  // namespace ipc::platform

@@ -2,12 +2,13 @@
 // device and inode fstat gives for its descriptor; semaphores cannot be
 // identified (their creator's close removes the name unconditionally). See
 // platform/named.hpp.
+#include "../named.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../named.hpp"
 #include "limits.hpp"
 
 namespace ipc::platform {
@@ -30,7 +31,9 @@ object_id identity_created(name_kind kind, const char*, int fd) {
   return identity_of(fd);
 }
 
-bool have_sem_identity() { return false; }
+bool have_sem_identity() {
+  return false;
+}
 
 object_id identity_now(name_kind kind, const char* os_name) {
   if (kind == name_kind::sem) return object_id{0, 0, false};

@@ -17,10 +17,16 @@ const char* os_name() {
 #endif
 }
 
-bool have_pidfd() { return false; }
+bool have_pidfd() {
+  return false;
+}
 
-bool have_signals() { return true; }
+bool have_signals() {
+  return true;
+}
 
-bool have_die_with_parent() { return false; }
+bool have_die_with_parent() {
+  return false;
+}
 
 }  // namespace ipc::platform

@@ -17,7 +17,9 @@ long long nanos(const timespec& t) {
 
 }  // namespace
 
-clockid_t sem_clock() { return CLOCK_MONOTONIC; }
+clockid_t sem_clock() {
+  return CLOCK_MONOTONIC;
+}
 
 int sem_wait_until(sem_t* s, const timespec* deadline) {
   long long sleep_ns = 1000000LL;
@@ -39,8 +41,12 @@ int sem_wait_until(sem_t* s, const timespec* deadline) {
   }
 }
 
-bool have_sem_value() { return sem_getvalue_works; }
+bool have_sem_value() {
+  return sem_getvalue_works;
+}
 
-unsigned sem_value_max() { return sem_value_limit; }
+unsigned sem_value_max() {
+  return sem_value_limit;
+}
 
 }  // namespace ipc::platform
