@@ -108,7 +108,7 @@ uninstall:
 	DESTDIR='$(DESTDIR)' cmake -DBUILD=build -P cmake/uninstall.cmake
 
 clean:
-	rm -rf build build-asan build-bench build-portable build-macos build-uvs build-fuzz
+	rm -rf build build-asan build-bench build-portable build-macos build-uvs build-fuzz build-valgrind
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine

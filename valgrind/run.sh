@@ -6,6 +6,7 @@
 # module's batch directly under valgrind instead.
 set -eu
 cd "$(dirname "$0")/.."
+mkdir -p build-valgrind  # its logs, apart from the module's build/
 
 BUSTED=${BUSTED:-$(command -v busted)}
 export LUA_CPATH='./build/?.so;;'
@@ -41,27 +42,27 @@ for spec in "$@"; do
     --filter-out="start failure" --filter-out="entries it cannot run" \
     --filter-out="without #!" --filter-out="missing program, bad cwd, too long" \
     --filter-out="when the process cannot start" "$spec" \
-    >build/valgrind-busted.log 2>&1 || status=$?
-  hooks=$(grep -c '^not ok .* after_each$' build/valgrind-busted.log || true)
-  others=$(grep '^not ok' build/valgrind-busted.log | grep -vc ' after_each$' || true)
+    >build-valgrind/busted.log 2>&1 || status=$?
+  hooks=$(grep -c '^not ok .* after_each$' build-valgrind/busted.log || true)
+  others=$(grep '^not ok' build-valgrind/busted.log | grep -vc ' after_each$' || true)
   if [ $status -eq 99 ] || [ $status -gt 128 ] || [ "$others" -ne 0 ] ||
      { [ $status -ne 0 ] && [ "$hooks" -eq 0 ]; }; then
-    cat build/valgrind-busted.log
+    cat build-valgrind/busted.log
     echo "valgrind: $spec failed ($status)"
     exit 1
   fi
   note=""
   [ "$hooks" -ne 0 ] && note=", $hooks after_each descriptor checks off"
-  echo "valgrind: $spec: $(grep -c '^ok' build/valgrind-busted.log) tests passed$note"
+  echo "valgrind: $spec: $(grep -c '^ok' build-valgrind/busted.log) tests passed$note"
 done
 
 for m in strfile mmap shm sem filelock proc ipc; do
-  out=$($VG lua5.4 test/helpers/harden_misuse.lua "$m" "vg$$" 2>build/valgrind-misuse.log) || {
-    cat build/valgrind-misuse.log
+  out=$($VG lua5.4 test/helpers/harden_misuse.lua "$m" "vg$$" 2>build-valgrind/misuse.log) || {
+    cat build-valgrind/misuse.log
     echo "valgrind: hostile-argument matrix of $m failed"
     exit 1
   }
   echo "valgrind: matrix $m: $(echo "$out" | tail -1)"
 done
-rm -f build/valgrind-busted.log build/valgrind-misuse.log
+rm -f build-valgrind/busted.log build-valgrind/misuse.log
 echo "valgrind: no errors"
