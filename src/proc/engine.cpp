@@ -15,6 +15,7 @@
 #include <new>
 
 #include "../core/status.hpp"
+#include "engine_internal.hpp"
 
 namespace ipc::proc {
 
@@ -26,7 +27,7 @@ uint64_t to_ms(double seconds) {
   return r < ms ? r + 1 : r;  // round up: never wake before the deadline
 }
 
-namespace {
+namespace engine {
 
 // Output is read straight into the undelivered-output buffer, 64 KiB at a
 // time; reading pauses while more than 256 KiB wait to be delivered, so a
@@ -212,64 +213,6 @@ void on_kill_timer(uv_timer_t* t) {
   }
 }
 
-// Closes the exit watcher (and the pidfd) once the child is reaped.
-void close_watcher(child* c) {
-  if (!c->process_open) return;
-  c->process_open = false;
-  if (c->pidfd >= 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_poll), on_close);
-    close(c->pidfd);  // uv_close has already taken it off the loop
-    c->pidfd = -1;
-  } else {
-    close_timer(&c->exit_timer);
-  }
-}
-
-// Records the wait status `st` of waitpid's result `r`. A child gone
-// without a status (the program ignores SIGCHLD, so the kernel reaped it,
-// or other code reaped it) has no status: nothing is invented.
-void record_status(child* c, pid_t r, int st) {
-  c->exited = true;
-  if (r != c->pid)
-    c->status_lost = true;
-  else if (WIFSIGNALED(st))
-    c->term_signal = WTERMSIG(st);
-  else
-    c->exit_status = WEXITSTATUS(st);
-}
-
-// The pidfd became readable, or the polling timer fired: reap the child
-// if it has exited.
-bool check_exit(child* c) {
-  int st = 0;
-  pid_t r = retry_eintr([&] { return waitpid(c->pid, &st, WNOHANG); });
-  if (r == 0 || (r == c->pid && !WIFEXITED(st) && !WIFSIGNALED(st)))
-    return false;
-  if (r < 0 && errno != ECHILD) return false;
-  record_status(c, r, st);
-  close_watcher(c);
-  uv_timer_stop(&c->kill_timer);
-  if (!io_settled(c))
-    uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
-  after_event(c);
-  return true;
-}
-
-void on_pidfd(uv_poll_t* h, int, int) {
-  check_exit(core_of(reinterpret_cast<uv_handle_t*>(h)));
-}
-
-// Without a pidfd the exit is polled: soon after the start (most children
-// are short), then less and less often, at most every 50 ms.
-constexpr uint64_t exit_poll_first_ms = 1, exit_poll_max_ms = 50;
-
-void on_exit_timer(uv_timer_t* t) {
-  child* c = core_of(reinterpret_cast<uv_handle_t*>(t));
-  if (check_exit(c)) return;
-  if (c->exit_poll_ms < exit_poll_max_ms) c->exit_poll_ms *= 2;
-  uv_timer_start(t, on_exit_timer, c->exit_poll_ms, 0);
-}
-
 // Closes every handle of a core that no Lua handle refers to any more.
 void close_all(child* c) {
   c->detached = true;
@@ -280,7 +223,9 @@ void close_all(child* c) {
   close_timer(&c->wait_timer);
 }
 
-}  // namespace
+}  // namespace engine
+
+using namespace engine;
 
 int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
                 child** out) {
