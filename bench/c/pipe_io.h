@@ -4,9 +4,9 @@
 #ifndef PIPE_IO_H
 #define PIPE_IO_H
 
-#include <poll.h>
-
 #include "bench.h"
+
+#include <poll.h>
 
 static inline long long pipe_through_cat(long long total, size_t chunk,
                                          long long window) {
