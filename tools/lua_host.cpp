@@ -4,7 +4,14 @@
 //   lua_host script.lua [args]      runs the script once, with a global
 //                                   `host` table: host.fork() -> pid (0 in
 //                                   the child), host.wait(pid) -> exit
-//                                   status (128 + signal when killed).
+//                                   status (128 + signal when killed),
+//                                   host.block_sigchld() blocks SIGCHLD in
+//                                   the calling thread, host.catch_sigchld()
+//                                   installs a counting SIGCHLD handler,
+//                                   host.sigchld_count() -> calls so far.
+//   lua_host --threads N script     runs the script in N threads at once,
+//                                   each in a Lua state of its own, with
+//                                   the thread's number as its argument.
 //   lua_host --oom script.lua       runs the script in a fresh state whose
 //                                   allocator fails from its Nth allocation
 //                                   on, for N = 1, 2, ... until a run
@@ -14,8 +21,12 @@
 //                                   byte (the allocator counts them).
 //                                   LUA_HOST_OOM_ONLY=N: only run N.
 // Exit status 0 when all went well; messages go to stderr.
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cerrno>
 #include <cstdio>
@@ -57,6 +68,34 @@ void* budget_alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+std::atomic<int> sigchld_calls{0};
+
+void on_sigchld(int) {
+  sigchld_calls++;
+}
+
+int host_block_sigchld(lua_State* L) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  lua_pushboolean(L, pthread_sigmask(SIG_BLOCK, &set, nullptr) == 0);
+  return 1;
+}
+
+int host_catch_sigchld(lua_State* L) {
+  struct sigaction sa = {};
+  sa.sa_handler = on_sigchld;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  lua_pushboolean(L, sigaction(SIGCHLD, &sa, nullptr) == 0);
+  return 1;
+}
+
+int host_sigchld_count(lua_State* L) {
+  lua_pushinteger(L, sigchld_calls.load());
+  return 1;
+}
+
 int host_fork(lua_State* L) {
   std::fflush(nullptr);
   pid_t pid = fork();
@@ -86,8 +125,12 @@ struct job {
 int protected_run(lua_State* L) {
   auto* j = static_cast<job*>(lua_touserdata(L, 1));
   luaL_openlibs(L);
-  static const luaL_Reg host[] = {
-      {"fork", host_fork}, {"wait", host_wait}, {nullptr, nullptr}};
+  static const luaL_Reg host[] = {{"fork", host_fork},
+                                  {"wait", host_wait},
+                                  {"block_sigchld", host_block_sigchld},
+                                  {"catch_sigchld", host_catch_sigchld},
+                                  {"sigchld_count", host_sigchld_count},
+                                  {nullptr, nullptr}};
   luaL_newlib(L, host);
   lua_setglobal(L, "host");
   if (luaL_loadfile(L, j->script) != LUA_OK) return lua_error(L);
@@ -146,13 +189,48 @@ int run_oom(const char* script, int argc, char** argv) {
   }
 }
 
+struct thread_run {
+  const char* script;
+  char number[16];
+  int status;
+};
+
+void* thread_main(void* arg) {
+  auto* t = static_cast<thread_run*>(arg);
+  char* args[] = {t->number};
+  t->status = run_once(t->script, 1, args);
+  return nullptr;
+}
+
+int run_threads(int n, const char* script) {
+  if (n < 1 || n > 64) return 64;
+  thread_run runs[64];
+  pthread_t ids[64];
+  for (int i = 0; i < n; i++) {
+    runs[i].script = script;
+    std::snprintf(runs[i].number, sizeof runs[i].number, "%d", i + 1);
+    runs[i].status = 1;
+    if (pthread_create(&ids[i], nullptr, thread_main, &runs[i]) != 0) return 3;
+  }
+  int status = 0;
+  for (int i = 0; i < n; i++) {
+    pthread_join(ids[i], nullptr);
+    if (runs[i].status) status = runs[i].status;
+  }
+  return status;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--threads") == 0)
+    return run_threads(std::atoi(argv[2]), argv[3]);
   bool oom = argc > 1 && std::strcmp(argv[1], "--oom") == 0;
   int first = oom ? 2 : 1;
   if (argc <= first) {
-    std::fprintf(stderr, "usage: lua_host [--oom] script.lua [args]\n");
+    std::fprintf(stderr,
+                 "usage: lua_host [--oom] script.lua [args]\n"
+                 "       lua_host --threads N script.lua\n");
     return 64;
   }
   char** rest = argv + first + 1;
