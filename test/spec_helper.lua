@@ -112,7 +112,8 @@ function H.run_lua(code, ...)
   local out, err = os.tmpname(), os.tmpname()
   local args = {}
   for i = 1, select("#", ...) do args[i] = H.shquote(select(i, ...)) end
-  local ok, what, status = os.execute(("%s %s %s >%s 2>%s"):format(
+  -- A hang fails the test (status 137 from the KILL) instead of the run.
+  local ok, what, status = os.execute(("timeout -s KILL 300 %s %s %s >%s 2>%s"):format(
     H.LUA, script, table.concat(args, " "), out, err))
   local o, e = readfile(out), readfile(err)
   os.remove(script); os.remove(out); os.remove(err)
