@@ -11,7 +11,9 @@
 --     <!-- doc: norun -->           a fragment, not meant to run
 --     <!-- doc: needs A B -->       runs only when A and B exist (a module
 --                                   name, or a module field such as
---                                   ipc.proc.lines); otherwise skipped
+--                                   ipc.proc.lines) and are not false (a
+--                                   capability: ipc.platform.ofd_locks);
+--                                   otherwise skipped
 --     <!-- doc: first process -->   the block after it, marked
 --     <!-- doc: second process -->  "second process", runs at the same time
 --                                   in another process, started once the

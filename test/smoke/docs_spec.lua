@@ -59,7 +59,8 @@ if method then
   h:close()
   os.exit(m ~= nil and 0 or 1)
 end
-os.exit(field(need) ~= nil and 0 or 1)
+local value = field(need)  -- a capability of the platform table may be false
+os.exit(value ~= nil and value ~= false and 0 or 1)
 ]==]
 
 local probe_file
