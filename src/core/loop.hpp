@@ -24,8 +24,6 @@ struct loop_state {
   int busy;             // blocking jobs on threads whose results are awaited
   int dirty;            // events were recorded that a step has not delivered
   unsigned generation;  // the process generation the loop belongs to
-  // Completed jobs of blocking.cpp, handed over under the job lock.
-  void* done_jobs;
 };
 
 // The loop state of L's Lua state; its libuv loop is created on first use.

@@ -220,7 +220,6 @@ void close_all(child* c) {
   close_watcher(c);
   close_timer(&c->kill_timer);
   close_timer(&c->drain_timer);
-  close_timer(&c->wait_timer);
 }
 
 }  // namespace engine
@@ -235,7 +234,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
   c->dirty = dirty;
   c->group = req.group;
   c->drain_ms = to_ms(req.drain_timeout);
-  for (uv_timer_t* t : {&c->kill_timer, &c->drain_timer, &c->wait_timer}) {
+  for (uv_timer_t* t : {&c->kill_timer, &c->drain_timer}) {
     uv_timer_init(loop, t);
     t->data = c;
     c->live++;

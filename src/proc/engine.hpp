@@ -48,7 +48,6 @@ struct child {
   uv_pipe_t pipe[3];
   uv_timer_t kill_timer;   // options.timeout and its SIGKILL escalation
   uv_timer_t drain_timer;  // options.drain_timeout after the exit
-  uv_timer_t wait_timer;   // wakes a blocking h:wait(timeout)
   int live;                // initialised uv handles not yet closed
   bool detached;           // no Lua handle any more: free with the last close
   bool process_open;       // the exit watcher is open

@@ -187,8 +187,7 @@ int meth_write(lua_State* L) {
   if (!err && cnt) err = guarded_write(p->core, bufs, cnt, p->seq_queued);
   if (err) return push_failure(L, err);
   if (eof) child_write_eof(p->core);
-  int lerr = 0;
-  if (loop_state* ls = loop_of(L, &lerr)) pump(ls);
+  pump(p->ls);  // the loop registers the pipe's write watcher
   lua_pushboolean(L, 1);
   return 1;
 }
