@@ -21,13 +21,14 @@ namespace {
 
 void push_platform(lua_State* L) {
   namespace p = ipc::platform;
-  lua_createtable(L, 0, 9);
+  lua_createtable(L, 0, 10);
   lua_pushstring(L, p::os_name());
   lua_setfield(L, -2, "os");
   const struct {
     const char* field;
     bool value;
   } flags[] = {
+      {"proc", p::have_proc()},
       {"ofd_locks", p::have_ofd_locks()},
       {"sem_value", p::have_sem_value()},
       {"pidfd", p::have_pidfd()},
