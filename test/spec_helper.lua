@@ -10,6 +10,8 @@ local H = {}
 -- /proc is at hand.
 H.WINDOWS = package.config:sub(1, 1) == "\\"
 H.LUA = os.getenv("IPC_LUA") or "lua5.4"
+-- cmd.exe finds a program by a path with backslashes more reliably.
+if H.WINDOWS then H.LUA = H.LUA:gsub("/", "\\") end
 H.BUILD = os.getenv("IPC_BUILD") or "build"
 H.SANITIZED = os.getenv("IPC_SANITIZED") == "1"
 
@@ -355,6 +357,9 @@ H.CAN = setmetatable({
   -- Lua files as POSIX stdio makes them (reading a "w" file fails with
   -- EBADF), which the memory-file engine reproduces.
   posix_stdio = not H.WINDOWS,
+  -- Byte-range locks as POSIX defines them: one owner's locks merge and
+  -- convert, and the file's open mode decides which locks it may take.
+  posix_lock_rules = not H.WINDOWS,
 }, { __index = H.platform })
 
 -- A semaphore's value: h:value(), or where the platform cannot tell it

@@ -70,15 +70,13 @@ int set_lock(ipc::platform::os_handle fd, const lock_args& a, bool wait) {
 
 // Writes out what the program wrote but stdio still buffers.
 int flush_writes(FILE* f) {
-  return fflush(f) == 0 ? 0 : errno;
+  return ipc::platform::flush_stream(f);
 }
 
-// Drops the read buffer after a lock was taken. glibc's fflush on a stream
-// that was last read gives back the unread buffered bytes (it seeks the
-// descriptor back), so the next read asks the kernel again; on a stream
-// that was last written, everything was flushed before locking already.
+// Drops the read buffer after a lock was taken (platform/handle.hpp), so
+// that the next read asks the OS again.
 void discard_buffer(FILE* f) {
-  fflush(f);
+  ipc::platform::drop_read_buffer(f);
   clearerr(f);  // a sticky end-of-file would hide appended data
 }
 

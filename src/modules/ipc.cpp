@@ -21,7 +21,7 @@ namespace {
 
 void push_platform(lua_State* L) {
   namespace p = ipc::platform;
-  lua_createtable(L, 0, 10);
+  lua_createtable(L, 0, 11);
   lua_pushstring(L, p::os_name());
   lua_setfield(L, -2, "os");
   const struct {
@@ -35,6 +35,7 @@ void push_platform(lua_State* L) {
       {"signals", p::have_signals()},
       {"die_with_parent", p::have_die_with_parent()},
       {"sem_identity", p::have_sem_identity()},
+      {"persistent_names", p::names_persist()},
   };
   for (const auto& f : flags) {
     lua_pushboolean(L, f.value);

@@ -22,8 +22,7 @@ int open_for_mapping(const char* path, int mode, os_handle* h, off_t* size);
 
 // Maps [offset, offset + len) of `h`, readable, and writable when asked;
 // 0 and `*addr`, or an errno.
-int map_view(os_handle h, size_t len, off_t offset, bool writable,
-             void** addr);
+int map_view(os_handle h, size_t len, off_t offset, bool writable, void** addr);
 
 // Unmaps a view; 0 or an errno.
 int unmap_view(void* addr, size_t len);

@@ -16,8 +16,8 @@ sem_t* sem_of(os_sem* s) {
 
 }  // namespace
 
-int sem_open_name(const char* os_name, bool create, mode_t mode,
-                  unsigned value, os_sem** out) {
+int sem_open_name(const char* os_name, bool create, mode_t mode, unsigned value,
+                  os_sem** out) {
   sem_t* p = create ? sem_open(os_name, O_CREAT | O_EXCL, mode, value)
                     : sem_open(os_name, 0);
   if (p == SEM_FAILED) return errno;

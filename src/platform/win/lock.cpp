@@ -16,8 +16,8 @@ namespace ipc::platform {
 int lock_range(os_handle fd, lock_type type, off_t start, off_t len,
                bool wait) {
   auto from = static_cast<unsigned long long>(start);
-  unsigned long long n = len ? static_cast<unsigned long long>(len)
-                             : 0x7FFFFFFFFFFFFFFFULL - from;
+  unsigned long long n =
+      len ? static_cast<unsigned long long>(len) : 0x7FFFFFFFFFFFFFFFULL - from;
   OVERLAPPED ov = {};
   ov.Offset = static_cast<DWORD>(from & 0xFFFFFFFFu);
   ov.OffsetHigh = static_cast<DWORD>(from >> 32);

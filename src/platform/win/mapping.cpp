@@ -37,8 +37,8 @@ int open_for_mapping(const char* path, int mode, os_handle* h, off_t* size) {
   else if (len.QuadPart == 0)
     err = EINVAL;  // an empty file cannot be mapped
   else if (!(section = CreateFileMappingA(
-                 file, nullptr, mode != 0 ? PAGE_READWRITE : PAGE_READONLY,
-                 0, 0, nullptr)))
+                 file, nullptr, mode != 0 ? PAGE_READWRITE : PAGE_READONLY, 0,
+                 0, nullptr)))
     err = last_errno();
   CloseHandle(file);  // the mapping object keeps the file open
   if (err) return err;

@@ -28,9 +28,12 @@ int fail(int err) {
 // another errno.
 int wait_ms(os_sem* s, DWORD ms) {
   switch (WaitForSingleObject(handle_of(s), ms)) {
-    case WAIT_OBJECT_0: return 0;
-    case WAIT_TIMEOUT: return fail(EAGAIN);
-    default: return fail(last_errno());
+    case WAIT_OBJECT_0:
+      return 0;
+    case WAIT_TIMEOUT:
+      return fail(EAGAIN);
+    default:
+      return fail(last_errno());
   }
 }
 

@@ -13,8 +13,7 @@
 
 namespace ipc::platform {
 
-int shm_create_object(const char* os_name, size_t size, mode_t,
-                      os_handle* h) {
+int shm_create_object(const char* os_name, size_t size, mode_t, os_handle* h) {
   char name[MAX_PATH];
   if (int err = local_name("shm", os_name, name, sizeof name)) return err;
   auto len = static_cast<unsigned long long>(size);
