@@ -10,7 +10,8 @@
 namespace {
 
 int not_supported(lua_State* L) {
-  return ipc::push_failure(L, ENOTSUP);
+  return ipc::push_failure(L, "ipc.proc is not available in this build",
+                           ENOTSUP);
 }
 
 }  // namespace
