@@ -65,6 +65,16 @@ int local_name(const char* kind, const char* os_name, char* out, size_t size) {
   return n < 0 || static_cast<size_t>(n) >= size ? ENAMETOOLONG : 0;
 }
 
+int name_free(const char* kind, const char* os_name,
+              HANDLE (*open)(const char* name)) {
+  char name[MAX_PATH];
+  if (int err = local_name(kind, os_name, name, sizeof name)) return err;
+  HANDLE h = open(name);
+  if (!h) return 0;
+  CloseHandle(h);
+  return EBUSY;
+}
+
 size_t local_name_max(const char* kind) {
   return MAX_PATH - 1 - std::strlen("Local\\.") - std::strlen(kind);
 }

@@ -20,6 +20,12 @@ int last_errno();
 // namespace; the kind keeps a segment and a semaphore of one name apart.
 int local_name(const char* kind, const char* os_name, char* out, size_t size);
 
+// What removing a name reports where names go with their last handle:
+// `open` tries to open the object "Local\<kind>.<name>"; 0 when nothing
+// has it (the name is free), EBUSY when something does.
+int name_free(const char* kind, const char* os_name,
+              HANDLE (*open)(const char* name));
+
 // The longest name local_name takes for `kind` with MAX_PATH bytes.
 size_t local_name_max(const char* kind);
 

@@ -68,12 +68,9 @@ int sem_close_handle(os_sem* s) {
 
 // The name goes with the object's last handle: report whether it is free.
 int sem_remove_name(const char* os_name) {
-  char name[MAX_PATH];
-  if (int err = local_name("sem", os_name, name, sizeof name)) return err;
-  HANDLE h = OpenSemaphoreA(SYNCHRONIZE, FALSE, name);
-  if (!h) return 0;
-  CloseHandle(h);
-  return EBUSY;
+  return name_free("sem", os_name, [](const char* name) {
+    return OpenSemaphoreA(SYNCHRONIZE, FALSE, name);
+  });
 }
 
 size_t sem_memory_size() {

@@ -58,12 +58,9 @@ int shm_open_object(const char* os_name, os_handle* h, size_t* size) {
 
 // The name goes with the object's last handle: report whether it is free.
 int shm_remove_name(const char* os_name) {
-  char name[MAX_PATH];
-  if (int err = local_name("shm", os_name, name, sizeof name)) return err;
-  HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
-  if (!m) return 0;
-  CloseHandle(m);
-  return EBUSY;
+  return name_free("shm", os_name, [](const char* name) {
+    return OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+  });
 }
 
 }  // namespace ipc::platform
