@@ -7,12 +7,13 @@
 #   lock       byte-range locks
 #   memory     huge-page and prefault hints
 #   process    the OS's name and its process capabilities
+#   spawn      close-on-exec pipes, closing descriptors in a forked child
 # IPC_PORTABLE_POSIX forces the portable POSIX family on Linux, so that the
 # paths macOS and FreeBSD take are built and tested here; IPC_MACOS_LIMITS
 # adds macOS's limits (src/platform/posix/limits.hpp).
 option(IPC_PORTABLE_POSIX "Build the portable POSIX paths instead of Linux's" OFF)
 option(IPC_MACOS_LIMITS "With the portable paths: hold to macOS's limits" OFF)
-set(IPC_PLATFORM_CONCERNS named semaphore lock memory process)
+set(IPC_PLATFORM_CONCERNS named semaphore lock memory process spawn)
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux" AND NOT IPC_PORTABLE_POSIX
    AND NOT IPC_MACOS_LIMITS)
   set(IPC_PLATFORM_FAMILY linux)
@@ -30,3 +31,29 @@ foreach(concern IN LISTS IPC_PLATFORM_CONCERNS)
        src/platform/${IPC_PLATFORM_FAMILY}/${concern}.cpp)
 endforeach()
 list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/sigpipe.cpp)
+
+# posix_spawn, the fast way to start a child, where the C library can make
+# it close every other descriptor and change directory (glibc 2.34,
+# FreeBSD 13.1): spawn_np.cpp. Elsewhere (macOS, musl) and in the forced
+# portable builds, spawn_none.cpp, and every child is forked and exec'd;
+# so are, everywhere, the children posix_spawn cannot start (detach,
+# die_with_parent). closefrom: FreeBSD's and glibc's; not with macOS's
+# limits, where the portable build closes descriptors one by one as macOS
+# must.
+include(CheckCXXSymbolExists)
+check_cxx_symbol_exists(posix_spawn_file_actions_addclosefrom_np spawn.h
+                        IPC_HAVE_ADDCLOSEFROM_NP)
+check_cxx_symbol_exists(posix_spawn_file_actions_addchdir_np spawn.h
+                        IPC_HAVE_ADDCHDIR_NP)
+if(IPC_HAVE_ADDCLOSEFROM_NP AND IPC_HAVE_ADDCHDIR_NP AND NOT IPC_PORTABLE_POSIX
+   AND NOT IPC_MACOS_LIMITS)
+  list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/spawn_np.cpp)
+else()
+  list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/spawn_none.cpp)
+endif()
+if(NOT IPC_MACOS_LIMITS)
+  check_cxx_symbol_exists(closefrom unistd.h IPC_HAVE_CLOSEFROM)
+  if(IPC_HAVE_CLOSEFROM)
+    list(APPEND IPC_PLATFORM_DEFINITIONS IPC_HAVE_CLOSEFROM=1)
+  endif()
+endif()
