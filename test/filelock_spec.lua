@@ -132,7 +132,7 @@ describe("ipc.filelock", function()
   end)
 
   it("two handles of one file in one process exclude each other", function()
-    if not require("ipc").platform.ofd_locks then return pending("needs platform.ofd_locks") end
+    if H.needs("ofd_locks") then return end
     local f, g = open(), open()
     assert.is_true(filelock.lock(f, "w"))
     assert.is_false(filelock.trylock(g, "w"))
@@ -144,7 +144,7 @@ describe("ipc.filelock", function()
   end)
 
   it("closing an unrelated handle of the file keeps the lock", function()
-    if not require("ipc").platform.ofd_locks then return pending("needs platform.ofd_locks") end
+    if H.needs("ofd_locks") then return end
     local f = open()
     assert.is_true(filelock.lock(f, "w"))
     local other = open("r")
@@ -278,7 +278,7 @@ describe("ipc.filelock: each documented promise", function()
   end)
 
   it("two handles of the same file in one process exclude each other", function()
-    if not require("ipc").platform.ofd_locks then return pending("needs platform.ofd_locks") end
+    if H.needs("ofd_locks") then return end
     local p = H.tmpfile("data")
     local a, b = assert(io.open(p, "r+")), assert(io.open(p, "r+"))
     assert.is_true(filelock.lock(a, "w"))
@@ -292,7 +292,7 @@ describe("ipc.filelock: each documented promise", function()
   end)
 
   it("closing an unrelated handle of the file keeps the lock", function()
-    if not require("ipc").platform.ofd_locks then return pending("needs platform.ofd_locks") end
+    if H.needs("ofd_locks") then return end
     local p = H.tmpfile("data")
     local a = assert(io.open(p, "r+"))
     assert.is_true(filelock.lock(a, "w"))

@@ -260,6 +260,47 @@ function H.raises(text, f, ...)
   return err
 end
 
+-- Tests that need a capability the platform table says this build lacks
+-- are pending, counted per capability; the counts are printed when the
+-- run ends (busted closes the state: the anchor's finalizer runs), so no
+-- test is skipped silently.
+local skipped = {}
+H.skip_counts = skipped
+H.skip_report = setmetatable({}, { __gc = function()
+  local names = {}
+  for cap in pairs(skipped) do names[#names + 1] = cap end
+  if #names == 0 then return end
+  table.sort(names)
+  local parts = {}
+  for _, cap in ipairs(names) do
+    parts[#parts + 1] = ("%s %d"):format(cap, skipped[cap])
+  end
+  io.stderr:write(("skipped for capabilities this build lacks: %s\n")
+    :format(table.concat(parts, ", ")))
+end })
+
+-- Inside a test: true (the test is then pending, and counted) when
+-- require("ipc").platform[cap] is false, or differs from `value` if given;
+-- use as `if H.needs("ofd_locks") then return end`.
+function H.needs(cap, value)
+  local have = require("ipc").platform[cap]
+  if value == nil and have or value ~= nil and have == value then return false end
+  skipped[cap] = (skipped[cap] or 0) + 1
+  require("busted").pending(("needs platform.%s%s"):format(cap,
+    value ~= nil and " = " .. tostring(value) or ""))
+  return true
+end
+
+-- The value of semaphore `s`: s:value() where the platform has it, else
+-- counted by taking it with dec(0) until that fails and giving it back.
+function H.sem_count(s)
+  if require("ipc").platform.sem_value then return s:value() end
+  local n = 0
+  while s:dec(0) do n = n + 1 end
+  for _ = 1, n do assert(s:inc()) end
+  return n
+end
+
 package.loaded["spec_helper"] = H
 _G.H = H
 return H

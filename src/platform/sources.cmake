@@ -25,10 +25,23 @@ elseif(UNIX)
 else()
   message(FATAL_ERROR "no platform implementation for ${CMAKE_SYSTEM_NAME}")
 endif()
+include(CheckCXXSymbolExists)
+# Linux's timed semaphore wait is glibc's sem_clockwait (2.30); a C library
+# without it (musl) gets the portable polled wait.
+set(IPC_SEMAPHORE_FAMILY ${IPC_PLATFORM_FAMILY})
+if(IPC_PLATFORM_FAMILY STREQUAL "linux")
+  check_cxx_symbol_exists(sem_clockwait semaphore.h IPC_HAVE_SEM_CLOCKWAIT)
+  if(NOT IPC_HAVE_SEM_CLOCKWAIT)
+    set(IPC_SEMAPHORE_FAMILY posix)
+  endif()
+endif()
 set(IPC_PLATFORM_SOURCES)
 foreach(concern IN LISTS IPC_PLATFORM_CONCERNS)
-  list(APPEND IPC_PLATFORM_SOURCES
-       src/platform/${IPC_PLATFORM_FAMILY}/${concern}.cpp)
+  set(family ${IPC_PLATFORM_FAMILY})
+  if(concern STREQUAL "semaphore")
+    set(family ${IPC_SEMAPHORE_FAMILY})
+  endif()
+  list(APPEND IPC_PLATFORM_SOURCES src/platform/${family}/${concern}.cpp)
 endforeach()
 list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/sigpipe.cpp)
 
@@ -40,7 +53,6 @@ list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/sigpipe.cpp)
 # die_with_parent). closefrom: FreeBSD's and glibc's; not with macOS's
 # limits, where the portable build closes descriptors one by one as macOS
 # must.
-include(CheckCXXSymbolExists)
 check_cxx_symbol_exists(posix_spawn_file_actions_addclosefrom_np spawn.h
                         IPC_HAVE_ADDCLOSEFROM_NP)
 check_cxx_symbol_exists(posix_spawn_file_actions_addchdir_np spawn.h

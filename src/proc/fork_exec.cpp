@@ -127,8 +127,8 @@ int fork_exec(const char* path, char** argv, const spawn_request& req,
               const child_stdio& io, pid_t* pid) {
   int rep[2];
   if (int e = make_pipe(rep)) return e;
-  launch l{path,      argv,   req.env ? req.env : environ, &req, &io,
-           rep[1], descriptor_limit(), getpid()};
+  launch l{path, argv,   req.env ? req.env : environ, &req,
+           &io,  rep[1], descriptor_limit(),          getpid()};
   // No handler of the parent may run in the child before the defaults are
   // back: every signal is blocked across the fork.
   sigset_t all, old;

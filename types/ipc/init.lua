@@ -10,6 +10,7 @@
 ---@field die_with_parent boolean
 ---@field shm_name_max integer
 ---@field sem_name_max integer
+---@field sem_value_max integer the largest value a semaphore may be created with
 
 ---@class ipc
 ---@field _VERSION string
