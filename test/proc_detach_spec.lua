@@ -14,20 +14,7 @@ local function stat(pid)
   return state, tonumber(ppid), tonumber(pgrp), tonumber(sid)
 end
 
--- Gone, or a zombie of some other process (a reaper that is slow to reap).
-local function ended(pid)
-  local state, ppid = stat(pid)
-  return state == nil or (state == "Z" and ppid ~= H.pid())
-end
-
--- Waits (polling, up to a minute) until `cond()` holds; returns whether it did.
-local function eventually(cond)
-  for _ = 1, 6000 do
-    if cond() then return true end
-    H.sleep(0.01)
-  end
-  return false
-end
+local ended, eventually = H.ended, H.eventually
 
 describe("ipc.proc detach", function()
   H.check_process_leaks(proc)

@@ -5,23 +5,7 @@ local H = require "spec_helper"
 local proc = require "ipc.proc"
 local platform = require("ipc").platform
 
--- Gone, or a zombie of some other process (a reaper that is slow to reap).
-local function ended(pid)
-  local f = io.open("/proc/" .. pid .. "/stat")
-  local s = f and f:read("a")
-  if f then f:close() end
-  if not s then return true end
-  local state, ppid = s:match("%) (%a) (%d+)")
-  return state == "Z" and tonumber(ppid) ~= H.pid()
-end
-
-local function eventually(cond)
-  for _ = 1, 6000 do
-    if cond() then return true end
-    H.sleep(0.01)
-  end
-  return false
-end
+local ended, eventually = H.ended, H.eventually
 
 -- A parent Lua that starts `sleep 60` with `options` (Lua source), prints
 -- its pid and then ends as `ending` says; returns the sleep's pid.

@@ -198,6 +198,27 @@ function H.zombies()
   return n
 end
 
+-- Whether process `pid` has ended: gone, or a zombie of some other process
+-- (a reaper that is slow to reap), never one of this process.
+function H.ended(pid)
+  local f = io.open("/proc/" .. pid .. "/stat")
+  local s = f and f:read("a")
+  if f then f:close() end
+  if not s then return true end
+  local state, ppid = s:match("%) (%a) (%d+)")
+  return state == "Z" and tonumber(ppid) ~= H.pid()
+end
+
+-- Polls `cond()` every 10 ms, for a minute at most, until it holds;
+-- returns whether it did (a bound for a hang, not a timing assertion).
+function H.eventually(cond)
+  for _ = 1, 6000 do
+    if cond() then return true end
+    H.sleep(0.01)
+  end
+  return false
+end
+
 -- Inside a describe block of ipc.proc tests: each test must leave as many
 -- descriptors open as it found, and no zombie. The first spawn creates the
 -- loop and libuv's signal pipes, which live as long as the Lua state, so
