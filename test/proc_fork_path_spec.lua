@@ -94,8 +94,10 @@ describe("ipc.proc's fork path (" .. extra .. ")", function()
     local path = H.tmpfile("not executable")
     msg = H.assert_fail(13, proc.spawn({ path }, opts {}))
     assert.equal(path .. ": Permission denied", msg)
-    local out = output({ "sh", "-c", "ps -o sid= -p $$; echo $$" }, { group = true })
-    local sid, pid = out:match("^%s*(%d+)\n(%d+)\n$")
+    -- /proc/<pid>/stat: pid (comm) state ppid pgrp session ...
+    local out = output({ "sh", "-c", "set -- $(cat /proc/$$/stat); echo $6; echo $$" },
+      { group = true })
+    local sid, pid = out:match("^(%d+)\n(%d+)\n$")
     assert.is_not_nil(sid, out)
     assert.equal(pid, sid)
   end)
