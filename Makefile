@@ -176,7 +176,8 @@ test-gcstress: build-asan
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
 # VALGRIND_SPECS empty: the strfile, mmap, shm, sem, filelock and proc
-# specs, test/cross/memfile_diff_spec.lua and the specs under test/luv.
+# specs (the fork path, detach and die_with_parent ones too),
+# test/cross/memfile_diff_spec.lua and the specs under test/luv.
 test-valgrind: build
 	@valgrind/run.sh $(VALGRIND_SPECS)
 
