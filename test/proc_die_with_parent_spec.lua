@@ -7,14 +7,15 @@ local platform = require("ipc").platform
 
 local ended, eventually = H.ended, H.eventually
 
--- A parent Lua that starts `sleep 60` with `options` (Lua source), prints
--- its pid and then ends as `ending` says; returns the sleep's pid.
+-- A parent Lua that starts `sleep 600` with `options` (Lua source), writes
+-- its pid and then ends as `ending` says; returns the sleep's pid. The
+-- sleep outlasts by far the minute H.eventually waits for it to end.
 local function orphan(options, ending)
   local out = H.tmpfile()
   local child = H.spawn_lua(([[
     local H = require "spec_helper"
     local proc = require "ipc.proc"
-    local h = assert(proc.spawn({ "sleep", "60" }, %s))
+    local h = assert(proc.spawn({ "sleep", "600" }, %s))
     H.writefile(..., tostring(h:pid()))
     %s
   ]]):format(options, ending), out)
@@ -44,8 +45,9 @@ describe("ipc.proc die_with_parent", function()
   for name, ending in pairs(endings) do
     it("kills the child when the parent Lua ends by " .. name, function()
       local pid = orphan("{ die_with_parent = true }", ending)
-      assert(eventually(function() return ended(pid) end),
-        "the child outlived its parent")
+      local gone = eventually(function() return ended(pid) end)
+      if not gone then os.execute("kill -KILL " .. pid) end
+      assert(gone, "the child outlived its parent")
     end)
 
     it("leaves the child alone without it when the parent ends by " .. name, function()
