@@ -6,6 +6,7 @@
 #   make test-packaging  luarocks make/pack/build, make install/uninstall
 #   make bench      run the benchmarks (BENCH_ARGS="--smoke" for a short run;
 #                   BENCH_ARGS="--reps 9"; BENCH_ORIGINAL=dir adds the original)
+#   make check-musl compile every source against musl's headers
 #   make demo       run a short demonstration
 #   make install    install into $(DESTDIR)$(PREFIX)/lib/lua/5.4 and
 #                   .../share/lua/5.4 (PREFIX=/usr/local), stripped
@@ -37,7 +38,7 @@ format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 .PHONY: windows test-windows
-.PHONY: all build build-asan test test-fast test-asan test-packaging test-portable test-other-libuv test-macos-limits bench bench-build demo install uninstall clean
+.PHONY: all build build-asan test test-fast test-asan test-packaging test-portable test-other-libuv test-macos-limits check-musl bench bench-build demo install uninstall clean
 
 all: build
 
@@ -111,6 +112,31 @@ test-windows: windows
 test-macos-limits:
 	@$(call PORTABLE_RUN,build-macos,-DIPC_PORTABLE_POSIX=ON -DIPC_MACOS_LIMITS=ON)
 
+# A compile check against musl (Debian's musl-dev), catching what only
+# glibc has: clang with musl's headers and libc++'s (libc++-14-dev), since
+# libstdc++'s headers are configured for glibc and do not compile over
+# musl's. CMake picks the sources as for a musl system (its symbol checks
+# see musl's headers), and every object is compiled with the project's
+# flags; nothing is linked or run, so this proves luaipc's own calls, not
+# a musl build at run time.
+MUSL_INC   ?= /usr/include/x86_64-linux-musl
+LIBCXX_INC ?= /usr/lib/llvm-14/include/c++/v1
+MUSL_CXX   ?= clang++
+MUSL_SHIM   = $(CURDIR)/build-musl/shim
+
+check-musl:
+	@mkdir -p $(MUSL_SHIM)
+	@ln -sfn /usr/include/uv.h /usr/include/uv $(MUSL_SHIM)/
+	@ln -sfn /usr/include/$$(gcc -print-multiarch)/lua5.4-deb-multiarch.h $(MUSL_SHIM)/
+	@cmake -S . -B build-musl -DCMAKE_CXX_COMPILER=$(MUSL_CXX) -DIPC_TOOLS=OFF \
+	  -DCMAKE_CXX_FLAGS="-nostdinc -nostdinc++ -D_LIBCPP_HAS_MUSL_LIBC \
+	  -isystem $(LIBCXX_INC) -isystem $$($(MUSL_CXX) -print-resource-dir)/include \
+	  -isystem $(MUSL_INC) -isystem $(MUSL_SHIM)" >/dev/null
+	@echo "== compile check against musl (build-musl/) =="
+	@$(MAKE) -C build-musl --no-print-directory \
+	  $$($(MAKE) -C build-musl --no-print-directory help | sed -n 's/^\.\.\. \(src\/.*\.o\)$$/\1/p')
+	@echo "musl: every source compiles"
+
 # The C baselines and the benchmark's Lua modules: bench/CMakeLists.txt.
 bench-build:
 	@cmake -S bench -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -129,7 +155,7 @@ uninstall:
 	DESTDIR='$(DESTDIR)' cmake -DBUILD=build -P cmake/uninstall.cmake
 
 clean:
-	rm -rf build build-asan build-bench build-portable build-macos build-uvs build-fuzz build-valgrind
+	rm -rf build build-asan build-bench build-portable build-macos build-musl build-uvs build-fuzz build-valgrind
 
 # ---- Hardening: fuzzing, memcheck, GC stress -------------------------------
 #   make fuzz [FUZZ_SECONDS=60]  differential fuzzing of the memory-file engine
@@ -171,7 +197,8 @@ test-gcstress: build-asan
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS)
 
 # VALGRIND_SPECS empty: the strfile, mmap, shm, sem, filelock and proc
-# specs, test/cross/memfile_diff_spec.lua and the specs under test/luv.
+# specs (the fork path, detach and die_with_parent ones too),
+# test/cross/memfile_diff_spec.lua and the specs under test/luv.
 test-valgrind: build
 	@valgrind/run.sh $(VALGRIND_SPECS)
 

@@ -12,9 +12,10 @@ BUILD="lua5.4 liblua5.4-dev libuv1-dev pkg-config cmake make g++"
 # make test: the busted suite, valgrind, clang's libFuzzer and sanitizer
 # runtimes for the fuzzing smoke, luv and cqueues for the specs inside
 # those event loops, dpkg-dev for the second libuv of make test-other-libuv
-# (deps/libuv-static.sh), and luarocks and git for the packaging checks.
+# (deps/libuv-static.sh), luarocks and git for the packaging checks, and
+# musl's headers with libc++'s for the compile check of make check-musl.
 TEST="lua-busted valgrind clang libclang-rt-14-dev lua-luv lua-cqueues dpkg-dev
-luarocks git clang-format"
+luarocks git clang-format musl-dev libc++-14-dev"
 
 PACKAGES=$BUILD
 LIST=""

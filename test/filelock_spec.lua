@@ -142,7 +142,7 @@ describe("ipc.filelock", function()
   end)
 
   it("two handles of one file in one process exclude each other", function()
-    if H.lacks("ofd_locks") then return end
+    if H.needs("ofd_locks") then return end
     local f, g = open(), open()
     assert.is_true(filelock.lock(f, "w"))
     assert.is_false(filelock.trylock(g, "w"))
@@ -154,7 +154,7 @@ describe("ipc.filelock", function()
   end)
 
   it("closing an unrelated handle of the file keeps the lock", function()
-    if H.lacks("ofd_locks") then return end
+    if H.needs("ofd_locks") then return end
     local f = open()
     assert.is_true(filelock.lock(f, "w"))
     local other = open("r")
@@ -194,7 +194,7 @@ describe("ipc.filelock", function()
   it("works on read-only and write-only files where the OS allows", function()
     -- POSIX wants a readable file for a shared lock, a writable one for an
     -- exclusive lock; Windows locks any handle.
-    if H.lacks("posix_lock_rules") then return end
+    if H.needs("posix_lock_rules") then return end
     local r = open("r")
     local ok, msg, code = filelock.lock(r, "w")
     assert.is_nil(ok)
@@ -292,7 +292,7 @@ describe("ipc.filelock: each documented promise", function()
   end)
 
   it("two handles of the same file in one process exclude each other", function()
-    if H.lacks("ofd_locks") then return end
+    if H.needs("ofd_locks") then return end
     local p = H.tmpfile("data")
     local a, b = assert(io.open(p, "r+")), assert(io.open(p, "r+"))
     assert.is_true(filelock.lock(a, "w"))
@@ -306,7 +306,7 @@ describe("ipc.filelock: each documented promise", function()
   end)
 
   it("closing an unrelated handle of the file keeps the lock", function()
-    if H.lacks("ofd_locks") then return end
+    if H.needs("ofd_locks") then return end
     local p = H.tmpfile("data")
     local a = assert(io.open(p, "r+"))
     assert.is_true(filelock.lock(a, "w"))

@@ -396,7 +396,7 @@ describe("ipc.proc", function()
     end)
 
     it("watches exits through one pidfd per running child by default", function()
-      if not require("ipc").platform.pidfd then return pending("needs platform.pidfd") end
+      if H.needs("pidfd") then return end
       assert.equal("pidfds while a child runs: 1\nok\n",
         lua_child(EXIT_WATCHING, nil, { IPC_PROC_NO_PIDFD = false }))
     end)

@@ -3,11 +3,11 @@ local sem = require "ipc.sem"
 local E = H.E
 local EINVAL, ENOENT, EEXIST, ENAMETOOLONG, EOVERFLOW =
   E.EINVAL, E.ENOENT, E.EEXIST, E.ENAMETOOLONG, E.EOVERFLOW
-local SEM_VALUE_MAX = 2147483647
+local SEM_VALUE_MAX = H.platform.sem_value_max
 
 -- h:value(), or where the platform cannot tell it a count taken by
 -- decrementing and giving back (only this process uses it meanwhile).
-local value = H.sem_value
+local value = H.sem_count
 
 -- Names created by a test, removed again afterwards whatever happened.
 local name = H.sem_name
@@ -75,7 +75,7 @@ describe("ipc.sem", function()
       local sem = require "ipc.sem"
       local h = assert(sem.open(%q))
       assert(h:dec(0) == true and h:dec(0) == true)
-      io.write(require("spec_helper").sem_value(h))
+      io.write(require("spec_helper").sem_count(h))
       h:inc() h:inc() h:inc() h:inc()
       h:close()
     ]]):format(n))
@@ -165,7 +165,7 @@ describe("ipc.sem", function()
   end)
 
   it("creates with mode 0600 unless a mode is given", function()
-    if H.lacks("posix_tools") then return end -- stat of /dev/shm
+    if H.needs("posix_tools") then return end -- stat of /dev/shm
     local function mode_of(n)
       local p = io.popen("stat -c %a /dev/shm/sem." .. n)
       local m = p:read("l")
@@ -236,7 +236,6 @@ describe("ipc.sem", function()
   -- Lua code would be interrupted (docs/contract.md, "ipc.proc: errors and
   -- signals"); the waiter catches it.
   local function interrupted_wait(timeout, inc_after)
-    H.lacks("posix_tools") -- kill -INT
     local n, ready = name(), name()
     local h = assert(sem.create(n))
     local r = assert(sem.create(ready))
@@ -258,6 +257,7 @@ describe("ipc.sem", function()
   end
 
   it("Ctrl-C during a timed wait ends it with interrupted!", function()
+    if H.needs("posix_tools") then return end -- kill -INT
     local ok, res, elapsed, value = interrupted_wait("10")
     assert.is_false(ok)
     assert.matches("interrupted!", res)
@@ -266,6 +266,7 @@ describe("ipc.sem", function()
   end)
 
   it("Ctrl-C during an endless wait ends it; a later post stays", function()
+    if H.needs("posix_tools") then return end -- kill -INT
     local ok, res, _, value = interrupted_wait("forever", 0.5)
     assert.is_false(ok)
     assert.matches("interrupted!", res)
@@ -273,7 +274,7 @@ describe("ipc.sem", function()
   end)
 
   it("remove deletes the name; open handles keep working", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = name()
     local h = assert(sem.create(n, 1))
     assert.is_true(sem.remove(n))
@@ -288,7 +289,7 @@ describe("ipc.sem", function()
   end)
 
   it("the creator's close leaves a successor of the name alone", function()
-    if H.lacks("persistent_names") or H.lacks("sem_identity") then return end
+    if H.needs("persistent_names") or H.needs("sem_identity") then return end
     local n = name()
     local old = assert(sem.create(n))
     assert.is_true(sem.remove(n))
@@ -304,7 +305,7 @@ describe("ipc.sem", function()
   end)
 
   it("the creator's close removes the name; other handles keep working", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n, ready = name(), name()
     local creator = assert(sem.create(n))
     local other = assert(sem.open(n))
@@ -444,7 +445,7 @@ describe("ipc.sem: each documented promise", function()
   it("a child exiting (SIGCHLD) during a timed wait does not end it early", function()
     -- libuv's SIGCHLD handler is installed by proc.spawn; a child that
     -- exits during the wait interrupts sem_timedwait with EINTR.
-    if H.lacks("proc") or H.lacks("posix_tools") then return end
+    if H.needs("proc") or H.needs("posix_tools") then return end
     local out = H.in_child([[
       local sem, proc = require "ipc.sem", require "ipc.proc"
       local s = assert(sem.create(...))
@@ -466,7 +467,7 @@ describe("ipc.sem: each documented promise", function()
   end)
 
   it("the creator's close removes the name; other handles keep working", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = name()
     local h = assert(sem.create(n, 1))
     local o = assert(sem.open(n))
@@ -478,7 +479,7 @@ describe("ipc.sem: each documented promise", function()
   end)
 
   it("an opener's close keeps the name; remove removes it", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = name()
     local h = assert(sem.create(n))
     assert.is_true(assert(sem.open(n)):close())

@@ -103,7 +103,7 @@ describe("ipc.shm", function()
   end)
 
   it("the creator's close after shm.remove returns true", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = name()
     local h = assert(shm.create(n, 8))
     assert.is_true(shm.remove(n))
@@ -111,7 +111,7 @@ describe("ipc.shm", function()
   end)
 
   it("the creator's close leaves a successor of the name alone", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = name()
     local old = assert(shm.create(n, 8))
     assert.is_true(shm.remove(n))
@@ -128,7 +128,7 @@ describe("ipc.shm", function()
   end)
 
   it("is removed when a creating child exits normally, kept if it crashes", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = name()
     child("shm-create", n, "32", "bye", "exit")
     assert.is_false(exists(n))
@@ -166,7 +166,7 @@ describe("ipc.shm", function()
     local n = name()
     local h = assert(shm.create(n, 4, 384)) -- 0600
     h:close()
-    if H.lacks("posix_tools") then return end -- stat of /dev/shm
+    if H.needs("posix_tools") then return end -- stat of /dev/shm
     n = name()
     h = assert(shm.create(n, 4, tonumber("644", 8)))
     local f = io.popen("stat -c %a /dev/shm/" .. n)
@@ -202,7 +202,7 @@ describe("ipc.shm", function()
   end)
 
   it("survives a child truncating the segment under the mapping", function()
-    if H.lacks("cut_mapped") then return end
+    if H.needs("cut_mapped") then return end
     local n = name()
     local out = H.in_child(([[
       local shm = require "ipc.shm"
@@ -245,7 +245,7 @@ describe("ipc.shm: each documented promise", function()
   end)
 
   it("the creator's close removes the name; attached handles keep working", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = H.shm_name()
     local h = assert(shm.create(n, 10))
     local out = H.in_child([[
@@ -272,7 +272,7 @@ describe("ipc.shm: each documented promise", function()
   end)
 
   it("remove removes a name left behind by a crashed creator", function()
-    if H.lacks("persistent_names") then return end
+    if H.needs("persistent_names") then return end
     local n = H.shm_name()
     local ok, what = H.run_lua([[
       local h = assert(require("ipc.shm").create(..., 10))

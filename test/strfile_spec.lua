@@ -14,7 +14,7 @@ describe("ipc.strfile", function()
 
   it("leaves the state sound when a large read runs out of memory", function()
     if H.SANITIZED then return end -- the sanitizer's address space defeats ulimit -v
-    if H.lacks("posix_tools") then return end -- ulimit -v
+    if H.needs("posix_tools") then return end -- ulimit -v
     -- Large reads install a hinting allocator around the copy; a memory
     -- error raised inside must leave the state's own allocator in place.
     local script = H.tmpname()

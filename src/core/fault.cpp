@@ -1,4 +1,5 @@
-// The SIGBUS recovery of mapped handles (see fault.hpp).
+// The SIGBUS (and, where the platform says so, SIGSEGV) recovery of mapped
+// handles (see fault.hpp).
 #include "fault.hpp"
 
 #include <pthread.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "../platform/memory.hpp"
 #include "runtime.hpp"
 
 namespace ipc {
@@ -20,35 +22,40 @@ namespace {
 // not be async-signal-safe.
 __attribute__((tls_model("initial-exec"))) thread_local fault_state armed;
 
-struct sigaction previous;
+// The signals handled (SIGBUS, and SIGSEGV where the platform may report
+// a lost page with it) and the handler each had before ours.
+int fault_signals[2];
+int fault_signal_count;
+struct sigaction previous[2];
 uintptr_t page_mask;
 pthread_once_t once = PTHREAD_ONCE_INIT;
 int install_error;
 
-void reset_default() {
+void reset_default(int sig) {
   struct sigaction dfl = {};
   dfl.sa_handler = SIG_DFL;
-  sigaction(SIGBUS, &dfl, nullptr);
+  sigaction(sig, &dfl, nullptr);
 }
 
-// Hands a signal that is not ours to whoever handled SIGBUS before us.
-// A fault raised by the kernel (si_code > 0) re-executes the faulting
-// access when we return; a SIGBUS sent with kill() must be raised again.
+// Hands a signal that is not ours to whoever handled it before us. A
+// fault raised by the kernel (si_code > 0) re-executes the faulting
+// access when we return; a signal sent with kill() must be raised again.
 void chain(int sig, siginfo_t* info, void* context) {
+  const struct sigaction& prev = previous[fault_signals[0] == sig ? 0 : 1];
   bool sent = info->si_code <= 0;
-  if (previous.sa_handler == SIG_DFL) {
-    reset_default();
+  if (prev.sa_handler == SIG_DFL) {
+    reset_default(sig);
     if (sent) raise(sig);
-  } else if (previous.sa_handler == SIG_IGN) {
-    if (!sent) reset_default();  // a real fault cannot be ignored
-  } else if (previous.sa_flags & SA_SIGINFO) {
-    previous.sa_sigaction(sig, info, context);
+  } else if (prev.sa_handler == SIG_IGN) {
+    if (!sent) reset_default(sig);  // a real fault cannot be ignored
+  } else if (prev.sa_flags & SA_SIGINFO) {
+    prev.sa_sigaction(sig, info, context);
   } else {
-    previous.sa_handler(sig);
+    prev.sa_handler(sig);
   }
 }
 
-void on_sigbus(int sig, siginfo_t* info, void* context) {
+void on_fault(int sig, siginfo_t* info, void* context) {
   int saved_errno = errno;
   auto* at = static_cast<char*>(info->si_addr);
   fault_state& r = armed;
@@ -76,10 +83,13 @@ void install() {
   pin_module();
   page_mask = ~(static_cast<uintptr_t>(sysconf(_SC_PAGESIZE)) - 1);
   struct sigaction sa = {};
-  sa.sa_sigaction = on_sigbus;
+  sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
-  if (sigaction(SIGBUS, &sa, &previous) != 0) install_error = errno;
+  fault_signal_count = platform::mapping_fault_signals(fault_signals);
+  for (int i = 0; i < fault_signal_count && !install_error; i++)
+    if (sigaction(fault_signals[i], &sa, &previous[i]) != 0)
+      install_error = errno;
 }
 
 }  // namespace

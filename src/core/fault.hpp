@@ -11,14 +11,16 @@
 // where the loss starts; the caller then reports EFAULT and shrinks the
 // handle to the part that is still backed by the file. Nothing ever jumps
 // over Lua's frames. Faults outside an armed range go to the handler that
-// was installed before ours (or the default action).
+// was installed before ours (or the default action). Where the platform
+// may report such a fault as SIGSEGV (macOS, FreeBSD: see
+// platform/memory.hpp), the same handler takes SIGSEGV too.
 #pragma once
 
 #include <cstddef>
 
 namespace ipc {
 
-// Installs the SIGBUS handler once per process; returns 0 or an errno.
+// Installs the fault handler once per process; returns 0 or an errno.
 int install_fault_handler();
 
 // The armed range of a thread and where its loss starts (null: none yet).

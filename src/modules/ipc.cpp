@@ -21,7 +21,7 @@ namespace {
 
 void push_platform(lua_State* L) {
   namespace p = ipc::platform;
-  lua_createtable(L, 0, 11);
+  lua_createtable(L, 0, 12);
   lua_pushstring(L, p::os_name());
   lua_setfield(L, -2, "os");
   const struct {
@@ -45,6 +45,8 @@ void push_platform(lua_State* L) {
   lua_setfield(L, -2, "shm_name_max");
   lua_pushinteger(L, static_cast<lua_Integer>(p::name_max(p::name_kind::sem)));
   lua_setfield(L, -2, "sem_name_max");
+  lua_pushinteger(L, static_cast<lua_Integer>(p::sem_value_max()));
+  lua_setfield(L, -2, "sem_value_max");
 }
 
 }  // namespace

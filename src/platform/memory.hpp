@@ -1,6 +1,7 @@
 // Hints to the OS about memory: huge pages for large strings, and faulting
 // in the pages of a large write into a mapping with one call. Both are only
-// hints: where the OS has no such call they do nothing. OS calls only.
+// hints: where the OS has no such call they do nothing. Also which signals
+// report a mapping that lost its file's pages. OS calls only.
 #pragma once
 
 #include <cstddef>
@@ -12,5 +13,10 @@ void advise_huge(void* addr, size_t len);
 
 // Asks the OS to fault in, writable, the pages of [addr, addr + len).
 void prefault_write(void* addr, size_t len);
+
+// The signals a touch of a mapped page past the end of its file raises:
+// SIGBUS on Linux; SIGBUS or SIGSEGV on macOS and FreeBSD. Writes them to
+// `sigs` and returns how many (at most 2).
+int mapping_fault_signals(int sigs[2]);
 
 }  // namespace ipc::platform

@@ -3,6 +3,8 @@
 // way for a child to die with its parent. OS calls only.
 #pragma once
 
+#include <sys/types.h>
+
 namespace ipc::platform {
 
 // "linux", "macos", "freebsd", "windows", ...
@@ -21,5 +23,12 @@ bool have_signals();
 
 // True when a child can be made to die with its parent.
 bool have_die_with_parent();
+
+// In a forked child, before exec (async-signal-safe): has the child killed
+// with SIGKILL when its parent ends. `parent` is the parent's pid read
+// before the fork: a parent that died before the request took effect is
+// seen here, and the child kills itself. Returns 0 or an errno (ENOTSUP
+// where have_die_with_parent() is false).
+int die_with_parent(pid_t parent);
 
 }  // namespace ipc::platform

@@ -10,6 +10,7 @@
 #   lock       byte-range locks
 #   memory     huge-page and prefault hints
 #   process    the OS's name and its process capabilities
+#   spawn      close-on-exec pipes, closing descriptors in a forked child
 #   descriptors  the spare descriptors libuv's first loop needs
 #   sigpipe    SIGPIPE kept away from luaipc's own writes
 # The Linux family shares the POSIX family's files where the two agree.
@@ -62,11 +63,49 @@ elseif(UNIX)
 else()
   message(FATAL_ERROR "no platform implementation for ${CMAKE_SYSTEM_NAME}")
 endif()
+include(CheckCXXSymbolExists)
+# Linux's timed semaphore wait is glibc's sem_clockwait (2.30); a C library
+# without it (musl) gets the portable polled wait.
+set(IPC_SEMAPHORE_FAMILY ${IPC_PLATFORM_FAMILY})
+if(IPC_PLATFORM_FAMILY STREQUAL "linux")
+  check_cxx_symbol_exists(sem_clockwait semaphore.h IPC_HAVE_SEM_CLOCKWAIT)
+  if(NOT IPC_HAVE_SEM_CLOCKWAIT)
+    set(IPC_SEMAPHORE_FAMILY posix)
+  endif()
+endif()
 set(IPC_PLATFORM_SOURCES)
-foreach(concern named semaphore lock memory process)
-  list(APPEND IPC_PLATFORM_SOURCES
-       src/platform/${IPC_PLATFORM_FAMILY}/${concern}.cpp)
+foreach(concern named semaphore lock memory process spawn)
+  set(family ${IPC_PLATFORM_FAMILY})
+  if(concern STREQUAL "semaphore")
+    set(family ${IPC_SEMAPHORE_FAMILY})
+  endif()
+  list(APPEND IPC_PLATFORM_SOURCES src/platform/${family}/${concern}.cpp)
 endforeach()
 foreach(concern IN LISTS IPC_POSIX_SHARED)
   list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/${concern}.cpp)
 endforeach()
+
+# posix_spawn, the fast way to start a child, where the C library can make
+# it close every other descriptor and change directory (glibc 2.34,
+# FreeBSD 13.1): spawn_np.cpp. Elsewhere (macOS, musl) and in the forced
+# portable builds, spawn_none.cpp, and every child is forked and exec'd;
+# so are, everywhere, the children posix_spawn cannot start (detach,
+# die_with_parent). closefrom: FreeBSD's and glibc's; not with macOS's
+# limits, where the portable build closes descriptors one by one as macOS
+# must.
+check_cxx_symbol_exists(posix_spawn_file_actions_addclosefrom_np spawn.h
+                        IPC_HAVE_ADDCLOSEFROM_NP)
+check_cxx_symbol_exists(posix_spawn_file_actions_addchdir_np spawn.h
+                        IPC_HAVE_ADDCHDIR_NP)
+if(IPC_HAVE_ADDCLOSEFROM_NP AND IPC_HAVE_ADDCHDIR_NP AND NOT IPC_PORTABLE_POSIX
+   AND NOT IPC_MACOS_LIMITS)
+  list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/spawn_np.cpp)
+else()
+  list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/spawn_none.cpp)
+endif()
+if(NOT IPC_MACOS_LIMITS)
+  check_cxx_symbol_exists(closefrom unistd.h IPC_HAVE_CLOSEFROM)
+  if(IPC_HAVE_CLOSEFROM)
+    list(APPEND IPC_PLATFORM_DEFINITIONS IPC_HAVE_CLOSEFROM=1)
+  endif()
+endif()

@@ -287,8 +287,8 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
   }
   // The exit watcher: a pidfd after the spawn, or a polling timer.
   c->pidfd = -1;
-  bool by_pidfd = have_pidfd();
-  if (!err && !by_pidfd) {
+  bool by_pidfd = have_pidfd() && !req.detach;
+  if (!err && !by_pidfd && !req.detach) {
     uv_timer_init(loop, &c->exit_timer);
     c->exit_timer.data = c;
     c->live++;
@@ -301,7 +301,12 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
     return err;
   }
   c->pid = pid;
-  if (by_pidfd) {
+  if (req.detach) {
+    // Nothing to watch: the child belongs to init, its status to no one.
+    c->unwatched = true;
+    c->exited = true;
+    c->status_lost = true;
+  } else if (by_pidfd) {
     int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (fd < 0 && errno == ESRCH) {
       // Gone already, reaped by the kernel (SIGCHLD ignored) or by other
@@ -400,7 +405,9 @@ size_t child_queued(const child* c) {
 
 int child_signal(child* c, int sig) {
   int r;
-  if (c->group)
+  if (c->unwatched)
+    r = kill(c->group ? -c->pid : c->pid, sig);
+  else if (c->group)
     r = kill(-c->pid, sig);  // the group outlives its leader
   else if (!signalable(c))
     return ESRCH;
@@ -422,7 +429,7 @@ void child_release(child* c, bool owner) {
     if (c->pidfd >= 0) close(c->pidfd);
     return;
   }
-  if (c->group) kill(-c->pid, SIGKILL);
+  if (c->group && !c->unwatched) kill(-c->pid, SIGKILL);
   if (!c->exited && c->process_open) {
     kill(c->pid, SIGKILL);
     int st = 0;

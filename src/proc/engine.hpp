@@ -55,6 +55,7 @@ struct child {
   bool big_pipe[3];      // its kernel buffer was enlarged (counted)
   bool read_stopped[3];  // reading paused: undelivered output over the cap
   bool group;
+  bool unwatched;  // detached: not our child, never waited for or killed
   int pid;
   uint64_t drain_ms;
 
@@ -98,7 +99,8 @@ bool child_stdin_open(const child* c);
 // Bytes queued for stdin that the pipe has not accepted yet.
 size_t child_queued(const child* c);
 
-// Sends `sig` to the child, or to its group; returns 0 or an errno.
+// Sends `sig` to the child, or to its group; returns 0 or an errno. A
+// detached child is signalled by its pid as long as the handle is open.
 int child_signal(child* c, int sig);
 
 // Forgets the child: kills it (SIGKILL) if it is still running, and its

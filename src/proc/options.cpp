@@ -23,8 +23,9 @@ const char* const stream_names[] = {"stdin", "stdout", "stderr"};
 // Every option spawn knows; any other key is a mistake (a misspelled
 // `stdotu = true` must not be ignored).
 const char* const known_options[] = {
-    "stdin", "stdout", "stderr",  "callback",      "env",  "clear_env",
-    "cwd",   "group",  "timeout", "drain_timeout", nullptr};
+    "stdin", "stdout", "stderr",  "callback",      "env",    "clear_env",
+    "cwd",   "group",  "timeout", "drain_timeout", "detach", "die_with_parent",
+    nullptr};
 
 void check_known_keys(lua_State* L, const char* fname) {
   lua_pushnil(L);
@@ -184,6 +185,26 @@ char** check_env(lua_State* L, const char* fname) {
   return string_array(L, anchor, n);
 }
 
+// options.detach and options.die_with_parent. A detached child is nobody's
+// to read from, wait for, time out or take down with this process.
+void check_detach(lua_State* L, const char* fname, spawn_request* req) {
+  lua_getfield(L, 2, "detach");
+  req->detach = lua_toboolean(L, -1);
+  lua_getfield(L, 2, "die_with_parent");
+  req->die_with_parent = lua_toboolean(L, -1);
+  lua_pop(L, 2);
+  if (!req->detach) return;
+  for (int s = 0; s < 3; s++)
+    if (req->kind[s] == stdio_pipe)
+      option_error(L, fname,
+                   "detach: a detached process cannot have pipes (%s)",
+                   stream_names[s]);
+  if (req->die_with_parent)
+    option_error(L, fname, "detach and die_with_parent exclude each other");
+  if (req->timeout > 0)
+    option_error(L, fname, "detach: a detached process has no timeout");
+}
+
 }  // namespace
 
 void option_error(lua_State* L, const char* fname, const char* fmt, ...) {
@@ -234,6 +255,7 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
   lua_pop(L, 1);
   req->timeout = check_seconds_field(L, fname, "timeout", 0);
   req->drain_timeout = check_seconds_field(L, fname, "drain_timeout", 1);
+  check_detach(L, fname, req);
   if (ct == LUA_TSTRING) {
     size_t len;
     const char* cmd = lua_tolstring(L, 1, &len);

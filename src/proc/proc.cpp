@@ -80,8 +80,9 @@ int spawn_as(lua_State* L, const char* fname) {
   p->self_ref = LUA_NOREF;
   lua_pushvalue(L, 3);
   lua_setiuservalue(L, idx, uv_callback);
-  add_live(L, idx);  // before the start: cannot fail after it
-  if (luv) {
+  // A detached child has nothing to deliver and nothing to wait for.
+  if (!req.detach) add_live(L, idx);  // before the start: cannot fail after it
+  if (luv && !req.detach) {
     lua_pushvalue(L, idx);
     p->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
@@ -91,8 +92,10 @@ int spawn_as(lua_State* L, const char* fname) {
     unanchor(L, p);
     const char* what =
         err == ENOENT || err == EACCES || err == ENOEXEC ? req.file : nullptr;
-    if (req.cwd && (err == ENOENT || err == ENOTDIR) &&
-        access(req.cwd, X_OK) != 0)
+    if (err == ENOTSUP && req.die_with_parent)
+      lua_pushfstring(L, "die_with_parent: %s", std::strerror(err));
+    else if (req.cwd && (err == ENOENT || err == ENOTDIR) &&
+             access(req.cwd, X_OK) != 0)
       lua_pushfstring(L, "cwd %s: %s", req.cwd, std::strerror(err));
     else if (what)
       lua_pushfstring(L, "%s: %s", what, std::strerror(err));
@@ -105,6 +108,7 @@ int spawn_as(lua_State* L, const char* fname) {
   p->pid = c->pid;
   p->luv_mode = luv;
   p->has_stdin = req.kind[std_in] == stdio_pipe;
+  p->detached = req.detach;
   p->base.release = release;
   pump(ls);  // registers the new descriptors, so the loop's fd reports them
   luv_sync(L);
@@ -247,6 +251,12 @@ int meth_timed_out(lua_State* L) {
   return 1;
 }
 
+// A detached child is not this process's child: its end cannot be seen.
+[[noreturn]] void raise_detached(lua_State* L, const char* method) {
+  luaL_error(L, "h:%s(): a detached process cannot be waited for", method);
+  __builtin_unreachable();
+}
+
 // The step of h:wait(): stack 1 handle, 2 timeout, 3.. wait's own slots.
 int wait_step(lua_State* L, loop_state*);
 int wait_expired(lua_State* L) {
@@ -282,6 +292,7 @@ int wait_step(lua_State* L, loop_state*) {
 int meth_wait(lua_State* L) {
   proc_handle* p = to_proc(L, 1);
   double timeout = check_seconds_arg(L, 2, -1);
+  if (p->detached) raise_detached(L, "wait");
   if (p->done) return push_status(L, p);
   return wait(L, &wait_op_def, timeout);
 }
@@ -346,6 +357,9 @@ proc_handle* handle_at(lua_State* L, lua_Integer i) {
                static_cast<int>(i));
   if (!p->base.is_open())
     luaL_error(L, "bad argument #1 to 'wait_any' (item %d is closed)",
+               static_cast<int>(i));
+  if (p->detached)
+    luaL_error(L, "bad argument #1 to 'wait_any' (item %d is detached)",
                static_cast<int>(i));
   return p;
 }

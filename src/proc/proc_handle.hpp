@@ -22,6 +22,7 @@ struct proc_handle {
   bool eof_sent;
   bool timed_out;
   bool status_lost;
+  bool detached;  // options.detach: never waited for, never killed
   int64_t status;
   int signal;
   int self_ref;         // luv mode: keeps the handle alive while the child runs

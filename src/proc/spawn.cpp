@@ -2,64 +2,28 @@
 #include "spawn.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
-#include "../core/status.hpp"
 #include "../platform/process.hpp"
-
-#if !defined(__GLIBC__)
-#error "this spawn needs glibc (posix_spawn_file_actions_addclosefrom_np)"
-#elif !__GLIBC_PREREQ(2, 34)
-#error \
-    "this spawn needs glibc 2.34 or later (posix_spawn_file_actions_addclosefrom_np)"
-#endif
+#include "../platform/spawn.hpp"
 
 extern char** environ;
 
 namespace ipc::proc {
 
 namespace {
-// posix_spawn with the file actions and attributes that give the child
-// exactly its three streams, default signal handling, an empty signal mask
-// and, with `group`, a session of its own. Returns 0 or an errno.
+// posix_spawn for the common case, where the C library can; fork and exec
+// for what posix_spawn cannot do (detach, die_with_parent) and where it
+// cannot close descriptors or change directory. Returns 0 or an errno.
 int spawn_at(const char* path, char** argv, const spawn_request& req,
              const child_stdio& io, pid_t* pid) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  if (int e = posix_spawn_file_actions_init(&fa)) return e;
-  if (int e = posix_spawnattr_init(&at)) {
-    posix_spawn_file_actions_destroy(&fa);
-    return e;
-  }
-  int err = 0;
-  for (int s = 0; s < 3 && !err; s++) {
-    if (io.fd[s] >= 0)
-      err = posix_spawn_file_actions_adddup2(&fa, io.fd[s], s);
-    else if (io.null[s])
-      err = posix_spawn_file_actions_addopen(&fa, s, "/dev/null", O_RDWR, 0);
-  }
-  if (!err) err = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-  if (!err && req.cwd) err = posix_spawn_file_actions_addchdir_np(&fa, req.cwd);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (req.group) flags |= POSIX_SPAWN_SETSID;
-  if (!err) err = posix_spawnattr_setsigmask(&at, &none);
-  if (!err) err = posix_spawnattr_setsigdefault(&at, &all);
-  if (!err) err = posix_spawnattr_setflags(&at, flags);
-  if (!err)
-    err = posix_spawn(pid, path, &fa, &at, argv, req.env ? req.env : environ);
-  posix_spawnattr_destroy(&at);
-  posix_spawn_file_actions_destroy(&fa);
-  return err;
+  if (req.detach || req.die_with_parent || !platform::have_spawn_np())
+    return fork_exec(path, argv, req, io, pid);
+  return platform::spawn_np(path, argv, req.env ? req.env : environ, io.fd,
+                            io.null, req.cwd, req.group, pid);
 }
 
 // Starts the program at `path`; like execvp, a file the kernel cannot
@@ -113,8 +77,8 @@ int dup_above_stdio(int fd) {
 // started with a standard stream closed, pipe2 may return 0..2, which would
 // then pass for that stream.
 int make_pipe(int fds[2]) {
-  if (pipe2(fds, O_CLOEXEC) != 0) return errno;
-  int err = 0;
+  int err = platform::cloexec_pipe(fds);
+  if (err) return err;
   for (int i = 0; i < 2; i++) {
     if (fds[i] >= 3) continue;
     int moved = dup_above_stdio(fds[i]);
@@ -137,13 +101,14 @@ int make_pipe(int fds[2]) {
 int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
   const char* file = req.file;
   if (!*file) return ENOENT;
+  if (req.die_with_parent && !platform::have_die_with_parent()) return ENOTSUP;
   if (strchr(file, '/')) return spawn_file(file, req, io, pid);
   const char* path = child_path(req.env);
   if (!path) path = "/bin:/usr/bin";
   size_t flen = strlen(file);
   int err = ENOENT;
   for (const char* p = path;; p++) {
-    const char* end = strchrnul(p, ':');
+    const char* end = p + strcspn(p, ":");
     size_t dlen = static_cast<size_t>(end - p);
     char full[4096];
     if (dlen + 1 + flen < sizeof full) {

@@ -1,8 +1,11 @@
-// Starting a child process on POSIX: posix_spawn with exactly the child's
-// three streams (every other descriptor closed), default signal handling,
-// an empty signal mask, a session of its own for `group`, and the program
-// searched like execvp does, in the PATH the child will have. No Lua, no
-// libuv: testable alone.
+// Starting a child process on POSIX: exactly the child's three streams
+// (every other descriptor closed), default signal handling, an empty
+// signal mask, a session of its own for `group` and `detach`, and the
+// program searched like execvp does, in the PATH the child will have. The
+// common case takes posix_spawn where the C library can do all of that
+// (platform/spawn.hpp); a detached child, one that dies with its parent,
+// and every child where posix_spawn cannot, are forked and exec'd
+// (fork_exec.cpp). No Lua, no libuv: testable alone.
 #pragma once
 
 #include <sys/types.h>
@@ -30,6 +33,8 @@ struct spawn_request {
   stdio_kind kind[3];
   int fd[3];
   bool group;
+  bool detach;           // a new session, not our child (double fork)
+  bool die_with_parent;  // SIGKILL when this process ends
   double timeout;        // seconds; <= 0 means none
   double drain_timeout;  // seconds
 };
@@ -54,8 +59,15 @@ int dup_above_stdio(int fd);
 // then pass for that stream. Returns 0 or an errno.
 int make_pipe(int fds[2]);
 
-// Starts req.file (see above); returns 0 or an errno.
+// Starts req.file (see above); returns 0 or an errno. A detached child is
+// not a child of this process: *pid is the program's pid, and nothing is
+// left to reap.
 int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid);
+
+// The fork and exec path: starts the program at `path` with `argv` as
+// spawn_child describes; exec failures come back as their errno.
+int fork_exec(const char* path, char** argv, const spawn_request& req,
+              const child_stdio& io, pid_t* pid);
 
 // Whether the kernel gives pidfds and the sandbox allows them (asked once);
 // IPC_PROC_NO_PIDFD=1 in the environment says no.

@@ -87,7 +87,7 @@ start:start(0, 0, function()
   ]], print)
   waiter("sem", function()
     local r = s:dec()
-    return tostring(r) .. " value " .. s:value()
+    return tostring(r) .. " value " .. require("spec_helper").sem_count(s)
   end)
   -- 3. filelock.lock on a file another process holds locked until "go";
   -- it writes the file before it unlocks. The wait starts once it holds

@@ -12,6 +12,14 @@ describe("ipc.platform", function()
     end
     assert.equal("integer", math.type(platform.shm_name_max))
     assert.equal("integer", math.type(platform.sem_name_max))
+    assert.equal("integer", math.type(platform.sem_value_max))
+  end)
+
+  it("gives the largest value a semaphore is created with, and not one more", function()
+    local sem = require "ipc.sem"
+    local s = assert(sem.create(H.sem_name(), platform.sem_value_max))
+    s:close()
+    assert.is_false(pcall(sem.create, H.sem_name(), platform.sem_value_max + 1))
   end)
 
   it("gives name maxima that shm and sem really accept, and not one byte more", function()

@@ -13,6 +13,7 @@
 ---@field persistent_names boolean names stay until removed (false on Windows)
 ---@field shm_name_max integer
 ---@field sem_name_max integer
+---@field sem_value_max integer the largest value a semaphore may be created with
 
 ---@class ipc
 ---@field _VERSION string

@@ -24,8 +24,8 @@
 ---@field group? boolean
 ---@field timeout? number seconds, then SIGTERM, then SIGKILL one second later
 ---@field drain_timeout? number seconds, default 1
----@field detach? boolean
----@field die_with_parent? boolean
+---@field detach? boolean new session, outlives the handle and the program; no pipes, no wait
+---@field die_with_parent? boolean SIGKILL when the program ends (platform.die_with_parent)
 
 ---@class ipc.proc.RunOptions: ipc.proc.SpawnOptions
 ---@field input? string fed to stdin, then EOF

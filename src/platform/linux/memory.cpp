@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdint>
 
 namespace ipc::platform {
@@ -25,6 +26,12 @@ void prefault_write(void* addr, size_t len) {
   (void)addr;
   (void)len;
 #endif
+}
+
+// Linux reports a page its file no longer backs with SIGBUS only.
+int mapping_fault_signals(int sigs[2]) {
+  sigs[0] = SIGBUS;
+  return 1;
 }
 
 }  // namespace ipc::platform

@@ -1,10 +1,13 @@
 // Process capabilities on Linux (see platform/process.hpp).
 #include "../process.hpp"
 
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
 
 namespace ipc::platform {
 
@@ -38,7 +41,16 @@ bool have_signals() {
 }
 
 bool have_die_with_parent() {
-  return false;
+  return true;
+}
+
+// PR_SET_PDEATHSIG fires when the thread that forked the child ends (see
+// docs/proc.md), and it survives the exec of any program that is not
+// set-user-ID.
+int die_with_parent(pid_t parent) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return errno;
+  if (getppid() != parent) raise(SIGKILL);
+  return 0;
 }
 
 }  // namespace ipc::platform

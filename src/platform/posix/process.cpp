@@ -3,6 +3,8 @@
 // name is the one the compiler targets. See platform/process.hpp.
 #include "../process.hpp"
 
+#include <cerrno>
+
 namespace ipc::platform {
 
 const char* os_name() {
@@ -31,6 +33,10 @@ bool have_signals() {
 
 bool have_die_with_parent() {
   return false;
+}
+
+int die_with_parent(pid_t) {
+  return ENOTSUP;
 }
 
 }  // namespace ipc::platform
