@@ -1,6 +1,7 @@
 // Hints to the OS about memory: huge pages for large strings, and faulting
 // in the pages of a large write into a mapping with one call. Both are only
-// hints: where the OS has no such call they do nothing. OS calls only.
+// hints: where the OS has no such call they do nothing. Also the size of
+// the L2 cache, which buffer sizes follow. OS calls only.
 #pragma once
 
 #include <cstddef>
@@ -12,5 +13,9 @@ void advise_huge(void* addr, size_t len);
 
 // Asks the OS to fault in, writable, the pages of [addr, addr + len).
 void prefault_write(void* addr, size_t len);
+
+// The size in bytes of the L2 cache of the first CPU, 0 when the OS does
+// not say.
+size_t l2_cache_bytes();
 
 }  // namespace ipc::platform
