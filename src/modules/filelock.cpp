@@ -167,7 +167,12 @@ void lock_abandon(lua_State* L) {
   ipc::abandon_job(L, 2);
 }
 
-const ipc::wait_op lock_op = {3, lock_step, lock_expired, lock_abandon, true};
+const void* lock_key(lua_State* L) {
+  return ipc::job_key(L, 2);
+}
+
+const ipc::wait_op lock_op = {3,    lock_step, lock_expired, lock_abandon,
+                              true, lock_key};
 
 // Waits for the range on a thread; the caller waits for that thread as
 // every luaipc call waits (core/suspend.hpp).
