@@ -604,6 +604,31 @@ describe("ipc.proc", function()
       h:close()
     end)
 
+    it("stops reading while undelivered output is over the cap", function()
+      -- h:write runs the loop without delivering: output piles up until
+      -- reading pauses, and the child then blocks on its full pipe before
+      -- it has written 4 MiB. Everything arrives once wait delivers.
+      local marker = H.tmpname()
+      os.remove(marker)
+      local got = 0
+      local h = assert(proc.spawn({ "sh", "-c", "head -c 4194304 /dev/zero; : >" .. marker },
+        { stdin = true, stdout = true,
+          callback = function(_, data) got = got + #data end }))
+      for _ = 1, 100 do
+        assert(h:write("x"))
+        H.sleep(0.01)
+      end
+      local f = io.open(marker)
+      if f then f:close() end
+      assert.is_nil(f, "the child wrote all its output unread")
+      assert.equal(0, got)
+      assert(h:write(proc.EOF))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal(4194304, got)
+      h:close()
+      os.remove(marker)
+    end)
+
     it("enlarges pipes to an eighth of the L2 cache: a child writes 200 KB unread", function()
       -- Outside wait nothing reads the pipe, so the child can only finish
       -- its write if the pipe holds it all (a default pipe holds 64 KiB).
