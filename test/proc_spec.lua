@@ -632,16 +632,28 @@ describe("ipc.proc", function()
     it("enlarges pipes to an eighth of the L2 cache: a child writes 200 KB unread", function()
       -- Outside wait nothing reads the pipe, so the child can only finish
       -- its write if the pipe holds it all (a default pipe holds 64 KiB).
-      -- The pipes follow the L2 size the system reports (getconf, else
-      -- sysfs): an eighth of it, between 64 and 256 KiB.
-      local conf = io.popen("getconf LEVEL2_CACHE_SIZE 2>/dev/null")
-      local l2 = tonumber(conf:read("a"):match("%d+"))
-      conf:close()
-      if not l2 or l2 <= 0 then
-        local f = io.open("/sys/devices/system/cpu/cpu0/cache/index2/size")
-        local kib = f and tonumber(f:read("a"):match("^(%d+)K"))
-        if f then f:close() end
-        l2 = kib and kib * 1024
+      -- The pipes follow the L2 size the system reports (sysfs, else
+      -- getconf): an eighth of it, between 64 and 256 KiB.
+      local function cache(i, name)
+        local f = io.open(("/sys/devices/system/cpu/cpu0/cache/index%d/%s"):format(i, name))
+        if not f then return nil end
+        local s = f:read("l")
+        f:close()
+        return s
+      end
+      local l2
+      for i = 0, 15 do
+        local level = cache(i, "level")
+        if not level then break end
+        if tonumber(level) == 2 and cache(i, "type") ~= "Instruction" then
+          l2 = tonumber(cache(i, "size"):match("^(%d+)K")) * 1024
+          break
+        end
+      end
+      if not l2 then
+        local conf = io.popen("getconf LEVEL2_CACHE_SIZE 2>/dev/null")
+        l2 = tonumber(conf:read("a"):match("%d+"))
+        conf:close()
       end
       if not l2 or l2 / 8 < 200000 then
         return pending("pipes hold less than 200 KB with this L2 cache")
