@@ -10,6 +10,9 @@
 #   make install    install into $(DESTDIR)$(PREFIX)/lib/lua/5.4 and
 #                   .../share/lua/5.4 (PREFIX=/usr/local), stripped
 #   make uninstall  remove what the last make install installed
+#   make windows    cross-build build-win/ipc.dll with MinGW-w64 (Lua, libuv
+#                   and busted for Wine from deps/windows.sh, cached)
+#   make test-windows  the specs that apply to Windows, under Wine
 #   make clean      remove the build folders
 
 LUA     ?= lua5.4
@@ -33,6 +36,7 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
+.PHONY: windows test-windows
 .PHONY: all build build-asan test test-fast test-asan test-packaging test-portable test-other-libuv test-macos-limits bench bench-build demo install uninstall clean
 
 all: build
@@ -86,6 +90,23 @@ test-other-libuv:
 	@echo "== luv and loop specs with a second libuv (build-uvs/) =="
 	@$(LUA_ENV) LUA_CPATH='./build-uvs/?.so;;' IPC_BUILD=build-uvs \
 	  $(LUA) $(BUSTED) $(BUSTED_ARGS) test/luv test/loop_spec.lua
+
+# Windows: ipc.dll cross-built with MinGW-w64 against the Lua and libuv
+# that deps/windows.sh cross-builds from Debian's source packages (it also
+# installs mingw-w64 and wine when they are missing), tested under Wine
+# with busted (test/windows/README.md).
+WIN_SPECS ?= test/strfile_spec.lua test/shm_spec.lua test/mmap_spec.lua \
+  test/sem_spec.lua test/filelock_spec.lua test/regress/13-platform_spec.lua
+
+windows:
+	@./deps/windows.sh
+	@cmake -S . -B build-win -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/mingw-w64.cmake \
+	  -DCMAKE_BUILD_TYPE=Release -DIPC_TOOLS=OFF >/dev/null
+	@cmake --build build-win -j $(JOBS)
+
+test-windows: windows
+	@echo "== test suite under Wine (build-win/) =="
+	@test/windows/busted.sh $(BUSTED_ARGS) $(WIN_SPECS)
 
 test-macos-limits:
 	@$(call PORTABLE_RUN,build-macos,-DIPC_PORTABLE_POSIX=ON -DIPC_MACOS_LIMITS=ON)

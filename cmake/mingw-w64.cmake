@@ -5,15 +5,17 @@
 # and libuv (bin/, include/, lib/, lib/pkgconfig/; by default under
 # $IPC_WIN_DEPS or build-win/deps, as that script puts it); pkg-config looks there
 # and only there, so the build never picks up the host's Linux libraries.
-# The win32 thread model keeps winpthread out: with the GCC runtime
-# libraries linked statically, a module needs nothing beyond lua54.dll and
-# the system's DLLs. (GCC 12 has no std::thread or std::mutex in that model;
-# threads and locks come from libuv or Win32.)
+# The posix thread model: GCC 12 has std::mutex only there, and luaipc's
+# job threads use pthreads. winpthread is linked into the module
+# statically (src/platform/sources.cmake), as are the GCC runtime
+# libraries, so a module needs nothing beyond lua54.dll and the system's
+# DLLs. (deps/windows.sh builds Lua with the win32 model: plain C needs no
+# threads.)
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 
 set(MINGW_TRIPLE x86_64-w64-mingw32)
-set(MINGW_THREADS win32 CACHE STRING "MinGW-w64 thread model: posix or win32")
+set(MINGW_THREADS posix CACHE STRING "MinGW-w64 thread model: posix or win32")
 set(CMAKE_C_COMPILER ${MINGW_TRIPLE}-gcc-${MINGW_THREADS})
 set(CMAKE_CXX_COMPILER ${MINGW_TRIPLE}-g++-${MINGW_THREADS})
 set(CMAKE_RC_COMPILER ${MINGW_TRIPLE}-windres)

@@ -229,4 +229,25 @@ describe("ipc.loop", function()
     ]], H.sem_name())
     assert.equal("false\tscheduler gave up\n1\ttrue\tfalse\n", out)
   end)
+
+  -- A scheduler function may return without suspending (a host that
+  -- polls): the call then checks again, as often as it takes, in a loop
+  -- that does not grow the C stack (a wait of 0.3 s calls it ~10^5 times).
+  it("lets a scheduler function return at once, however often", function()
+    local out = H.in_child([[
+      local loop = require "ipc.loop"
+      local proc = require "ipc.proc"
+      local sem = require "ipc.sem"
+      local name, calls = ..., 0
+      loop.scheduler(function() calls = calls + 1 end)
+      local co = coroutine.wrap(function()
+        local h = assert(proc.spawn({ "sleep", "0.3" }))
+        local s = assert(sem.create(name))
+        return h:wait(), s:dec(0.3), s:close()
+      end)
+      print(co())
+      print(calls > 1000)
+    ]], H.sem_name())
+    assert.equal("true\tfalse\ttrue\ntrue\n", out)
+  end)
 end)

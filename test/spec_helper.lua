@@ -5,9 +5,37 @@
 -- module being tested.
 local H = {}
 
-H.LUA = "lua5.4"
+-- Windows (test/windows/busted.sh runs the specs under Wine): commands go
+-- through cmd.exe, children are IPC_LUA (lua.exe), and no POSIX tool or
+-- /proc is at hand.
+H.WINDOWS = package.config:sub(1, 1) == "\\"
+H.LUA = os.getenv("IPC_LUA") or "lua5.4"
+-- cmd.exe finds a program by a path with backslashes more reliably.
+if H.WINDOWS then H.LUA = H.LUA:gsub("/", "\\") end
 H.BUILD = os.getenv("IPC_BUILD") or "build"
 H.SANITIZED = os.getenv("IPC_SANITIZED") == "1"
+
+-- errno values and their messages as the C runtime gives them: Linux's
+-- (glibc, musl) or the Microsoft C runtime's. Specs compare with these,
+-- never with numbers.
+local E_LINUX = {
+  ENOENT = 2, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
+  EFAULT = 14, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
+  EINVAL = 22, ENOSPC = 28, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38,
+  EOVERFLOW = 75, ENOTSUP = 95, ETIMEDOUT = 110,
+}
+local E_WINDOWS = {
+  ENOENT = 2, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
+  EFAULT = 14, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
+  EINVAL = 22, ENOSPC = 28, ENAMETOOLONG = 38, ENOLCK = 39, ENOSYS = 40,
+  EOVERFLOW = 132, ENOTSUP = 129, ETIMEDOUT = 138,
+}
+H.E = H.WINDOWS and E_WINDOWS or E_LINUX
+H.MSG = {
+  ENOENT = "No such file or directory", EEXIST = "File exists",
+  EINVAL = "Invalid argument", EFAULT = "Bad address",
+  ENAMETOOLONG = "File name too long",
+}
 
 local function readfile(path)
   local f = assert(io.open(path, "rb"))
@@ -23,14 +51,26 @@ function H.writefile(path, data)
   f:close()
 end
 
--- The process id of this Lua process.
+-- The process id of this Lua process. Plain Lua on Windows has no way to
+-- it: there it is a number drawn once per process, which is all that
+-- H.uniq needs.
+local pid_drawn
 function H.pid()
+  if H.WINDOWS then
+    if not pid_drawn then
+      math.randomseed(os.time(), tonumber(tostring({}):match("%x+$"), 16))
+      pid_drawn = math.random(1, 1e6)
+    end
+    return pid_drawn
+  end
   return tonumber(readfile("/proc/self/stat"):match("^(%d+)"))
 end
 
 -- Seconds since boot, from /proc/uptime: a monotonic wall clock with 10 ms
--- resolution, enough for the generous bounds the specs check.
+-- resolution, enough for the generous bounds the specs check; on Windows
+-- luasystem's monotonic clock (busted's own dependency).
 function H.now()
+  if H.WINDOWS then return require("system").monotime() end
   return tonumber(readfile("/proc/uptime"):match("^([%d.]+)"))
 end
 
@@ -47,9 +87,15 @@ function H.uniq(prefix)
     math.random(1, 1e9))
 end
 
--- A fresh temporary file name (removed by the caller).
+-- A fresh temporary file name (removed by the caller). Windows'
+-- os.tmpname names a file in the root of the drive, the same sequence in
+-- every process: there the name is made under TEMP.
+local tmp_count = 0
 function H.tmpname()
-  return os.tmpname()
+  if not H.WINDOWS then return os.tmpname() end
+  tmp_count = tmp_count + 1
+  return ("%s\\ipctest-%d-%d.tmp"):format(os.getenv("TEMP") or ".", H.pid(),
+    tmp_count)
 end
 
 -- Files, shm names and semaphore names made by H.tmpfile, H.shm_name and
@@ -65,7 +111,7 @@ end
 
 -- A fresh temporary file, holding `content` if given.
 function H.tmpfile(content)
-  local p = H.track_file(os.tmpname())
+  local p = H.track_file(H.tmpname())
   if content then H.writefile(p, content) end
   return p
 end
@@ -91,46 +137,82 @@ function H.cleanup()
   scratch = { files = {}, shm = {}, sem = {} }
 end
 
--- Quotes a string for /bin/sh.
+-- Quotes a string for /bin/sh; on Windows, for the Microsoft C runtime's
+-- parsing of a command line (the specs' arguments end in no backslash).
 function H.shquote(s)
+  if H.WINDOWS then return '"' .. tostring(s):gsub('"', '\\"') .. '"' end
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
 
+-- A command line as os.execute and io.popen take it: cmd.exe /c drops the
+-- first and last quote of a line that starts with one, so on Windows the
+-- line is wrapped in one more pair.
+function H.shell(line)
+  return H.WINDOWS and '"' .. line .. '"' or line
+end
+
 -- The command line that runs child program test/helpers/<name>.lua with
--- `args` in a child lua5.4.
+-- `args` in a child Lua.
 function H.command(name, ...)
-  local args = { H.LUA, "test/helpers/" .. name .. ".lua" }
+  local args = { H.shquote(H.LUA), "test/helpers/" .. name .. ".lua" }
   for i = 1, select("#", ...) do args[#args + 1] = H.shquote(select(i, ...)) end
-  return table.concat(args, " ")
+  return H.shell(table.concat(args, " "))
 end
 
 -- Runs Lua `code` in a child lua5.4 with the given extra arguments and
 -- returns ok, what, code, stdout, stderr (os.execute-style status first).
 function H.run_lua(code, ...)
-  local script = os.tmpname()
+  local script = H.tmpname()
   H.writefile(script, code)
-  local out, err = os.tmpname(), os.tmpname()
+  local out, err = H.tmpname(), H.tmpname()
   local args = {}
   for i = 1, select("#", ...) do args[i] = H.shquote(select(i, ...)) end
-  -- A hang fails the test (status 137 from the KILL) instead of the run.
-  local ok, what, status = os.execute(("timeout -s KILL 300 %s %s %s >%s 2>%s"):format(
-    H.LUA, script, table.concat(args, " "), out, err))
+  local ok, what, status
+  if H.WINDOWS then
+    -- Under Wine os.execute misreports failures; a pipe's close does not.
+    local p = io.popen(H.shell(("%s %s %s >%s 2>%s"):format(H.shquote(H.LUA),
+      H.shquote(script), table.concat(args, " "), H.shquote(out),
+      H.shquote(err))))
+    p:read("a")
+    ok, what, status = p:close()
+  else
+    -- A hang fails the test (status 137 from the KILL) instead of the run.
+    ok, what, status = os.execute(("timeout -s KILL 300 %s %s %s >%s 2>%s"):format(
+      H.LUA, script, table.concat(args, " "), out, err))
+  end
   local o, e = readfile(out), readfile(err)
   os.remove(script); os.remove(out); os.remove(err)
+  if H.WINDOWS then -- a child's stdout is in text mode there
+    o, e = o:gsub("\r\n", "\n"), e:gsub("\r\n", "\n")
+  end
   return ok, what, status, o, e
 end
 
 -- Starts Lua `code` in a background child; returns a table with :wait()
 -- that waits for it and returns ok, what, code, stdout, stderr.
 function H.spawn_lua(code, ...)
-  local script, out, err = os.tmpname(), os.tmpname(), os.tmpname()
-  local rc = os.tmpname()
+  local script, out, err = H.tmpname(), H.tmpname(), H.tmpname()
+  local rc = H.tmpname()
   H.writefile(script, code)
   local args = {}
   for i = 1, select("#", ...) do args[i] = H.shquote(select(i, ...)) end
+  local child = {}
+  if H.WINDOWS then
+    -- io.popen returns while the child runs; its close gives the status.
+    local q = H.shquote
+    local pipe = io.popen(H.shell(("%s %s %s >%s 2>%s"):format(q(H.LUA),
+      q(script), table.concat(args, " "), q(out), q(err))))
+    function child.wait()
+      pipe:read("a")
+      local _, what, code = pipe:close()
+      local o, e = readfile(out):gsub("\r\n", "\n"), readfile(err)
+      for _, p in ipairs { script, out, err } do os.remove(p) end
+      return code == 0 or nil, what, code, o, e
+    end
+    return child
+  end
   os.execute(("(%s %s %s >%s 2>%s; echo $? >%s.done; mv %s.done %s) &"):format(
     H.LUA, script, table.concat(args, " "), out, err, rc, rc, rc))
-  local child = {}
   function child.done()
     local f = io.open(rc, "r")
     local s = f and f:read("a")
@@ -148,6 +230,7 @@ function H.spawn_lua(code, ...)
 end
 
 function H.sleep(seconds)
+  if H.WINDOWS then return require("system").sleep(seconds) end
   os.execute(("sleep %.3f"):format(seconds))
 end
 
@@ -159,7 +242,7 @@ function H.hold_lock_briefly(path)
     local f = assert(io.open(..., "r+"))
     assert(require("ipc.filelock").lock(f, "w"))
     io.open(... .. ".held", "w"):close()
-    os.execute("sleep 0.4")
+    require("spec_helper").sleep(0.4)
     f:close()
   ]], path)
   local held = H.track_file(path .. ".held")
@@ -258,6 +341,83 @@ function H.raises(text, f, ...)
     error(("error %q, wanted %q"):format(tostring(err), text), 2)
   end
   return err
+end
+
+-- What the specs gate on: the platform table (require("ipc").platform),
+-- Lua files behaving as POSIX stdio,
+-- and what follows from the OS: POSIX tools and /proc for the specs that
+-- use them (sh, kill, stat, truncate, mkfifo, ulimit), another process
+-- cutting a mapped object short (Windows refuses that), and attach seeing
+-- a segment's exact size (Windows rounds it to whole pages).
+H.platform = require("ipc").platform
+H.CAN = setmetatable({
+  posix_tools = not H.WINDOWS,
+  cut_mapped = not H.WINDOWS,
+  exact_shm_size = not H.WINDOWS,
+  -- Lua files as POSIX stdio makes them (reading a "w" file fails with
+  -- EBADF), which the memory-file engine reproduces.
+  posix_stdio = not H.WINDOWS,
+  -- Byte-range locks as POSIX defines them: one owner's locks merge and
+  -- convert, and the file's open mode decides which locks it may take.
+  posix_lock_rules = not H.WINDOWS,
+}, { __index = H.platform })
+
+-- A semaphore's value: h:value(), or where the platform cannot tell it
+-- (Windows) a count taken by decrementing without waiting and giving the
+-- posts back, which holds while no other process uses the semaphore.
+function H.sem_value(h)
+  if H.platform.sem_value then return h:value() end
+  local n = 0
+  while h:dec(0) do n = n + 1 end
+  for _ = 1, n do h:inc() end
+  return n
+end
+
+-- The size of a page of memory (4096 on the systems luaipc runs on):
+-- what a shm segment spans at least. mmap.pagesize is the granularity of
+-- offsets, which on Windows is larger.
+function H.pagesize()
+  return 4096
+end
+
+-- Inside a test: when the platform lacks `cap`, counts it and ends the
+-- test as pending (busted's pending raises); false when `cap` is there.
+-- The counts are printed when the run ends.
+local skipped, reported = {}, false
+function H.lacks(cap)
+  if H.CAN[cap] then return false end
+  skipped[cap] = (skipped[cap] or 0) + 1
+  if not reported then
+    reported = true
+    local ok, busted = pcall(require, "busted")
+    if ok and busted.subscribe then
+      busted.subscribe({ "suite", "end" }, function()
+        local caps = {}
+        for c in pairs(skipped) do caps[#caps + 1] = c end
+        table.sort(caps)
+        for _, c in ipairs(caps) do
+          io.stdout:write(("skipped, %s missing on %s: %d\n"):format(c,
+            H.platform.os, skipped[c]))
+        end
+        return nil, true
+      end)
+    end
+  end
+  -- busted gives the spec files an environment that resolves names in the
+  -- running test, where `pending` ends the test: find it among the callers.
+  for level = 2, 20 do
+    local info = debug.getinfo(level, "f")
+    if not info then break end
+    for i = 1, math.huge do
+      local name, env = debug.getupvalue(info.func, i)
+      if not name then break end
+      if name == "_ENV" and env ~= _G and type(env) == "table" and
+          getmetatable(env) and type(env.pending) == "function" then
+        env.pending(("needs %s (%s)"):format(cap, H.platform.os))
+      end
+    end
+  end
+  error("H.lacks: not inside a test", 2)
 end
 
 package.loaded["spec_helper"] = H

@@ -14,6 +14,7 @@ describe("ipc.strfile", function()
 
   it("leaves the state sound when a large read runs out of memory", function()
     if H.SANITIZED then return end -- the sanitizer's address space defeats ulimit -v
+    if H.lacks("posix_tools") then return end -- ulimit -v
     -- Large reads install a hinting allocator around the copy; a memory
     -- error raised inside must leave the state's own allocator in place.
     local script = H.tmpname()
@@ -47,7 +48,7 @@ describe("ipc.strfile", function()
     local ok, msg, code = h:write("x")
     assert.is_nil(ok)
     assert.is_string(msg)
-    assert.equal(9, code)
+    assert.equal(H.E.EBADF, code)
   end)
 
   it("has the handle lifecycle", function()

@@ -8,7 +8,11 @@
 //                                   host.block_sigchld() blocks SIGCHLD in
 //                                   the calling thread, host.catch_sigchld()
 //                                   installs a counting SIGCHLD handler,
-//                                   host.sigchld_count() -> calls so far.
+//                                   host.sigchld_count() -> calls so far,
+//                                   host.fail_allocations(n [, k]) makes
+//                                   the nth allocation from now fail, and
+//                                   the k - 1 after it (default 1; n = 0:
+//                                   stop failing).
 //   lua_host --threads N script     runs the script in N threads at once,
 //                                   each in a Lua state of its own, with
 //                                   the thread's number as its argument.
@@ -46,6 +50,7 @@ struct budget {
   long long fail_from = 0;    // 0: never fail
   long long failed = 0;       // allocations refused
   long long bytes = 0;        // held right now
+  long long fail_left = -1;   // failures still to inject (-1: no limit)
 };
 
 void* budget_alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
@@ -59,6 +64,7 @@ void* budget_alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
   if (nsize > old) {
     if (b->fail_from && ++b->allocations >= b->fail_from) {
       b->failed++;
+      if (b->fail_left > 0 && --b->fail_left == 0) b->fail_from = 0;
       return nullptr;
     }
   }
@@ -96,6 +102,18 @@ int host_sigchld_count(lua_State* L) {
   return 1;
 }
 
+int host_fail_allocations(lua_State* L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  lua_Integer k = luaL_optinteger(L, 2, 1);
+  void* ud;
+  lua_getallocf(L, &ud);
+  auto* b = static_cast<budget*>(ud);
+  b->allocations = 0;
+  b->fail_left = k > 0 ? k : 1;
+  b->fail_from = n > 0 ? n : 0;
+  return 0;
+}
+
 int host_fork(lua_State* L) {
   std::fflush(nullptr);
   pid_t pid = fork();
@@ -130,6 +148,7 @@ int protected_run(lua_State* L) {
                                   {"block_sigchld", host_block_sigchld},
                                   {"catch_sigchld", host_catch_sigchld},
                                   {"sigchld_count", host_sigchld_count},
+                                  {"fail_allocations", host_fail_allocations},
                                   {nullptr, nullptr}};
   luaL_newlib(L, host);
   lua_setglobal(L, "host");

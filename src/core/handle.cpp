@@ -1,6 +1,10 @@
 // The handle lifecycle and class construction (see handle.hpp).
 #include "handle.hpp"
 
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+
 #include "status.hpp"
 
 namespace ipc {
@@ -92,9 +96,13 @@ int mm_close(lua_State* L) {
 int mm_tostring(lua_State* L) {
   handle* h = check_class(L, 1);
   lua_getfield(L, lua_upvalueindex(1), "__name");
-  if (h->is_open())
-    lua_pushfstring(L, "%s (%p)", lua_tostring(L, -1), lua_topointer(L, 1));
-  else
+  if (h->is_open()) {
+    // Not %p: Windows' C runtime prints it without the 0x.
+    char addr[2 + 2 * sizeof(uintptr_t) + 1];
+    std::snprintf(addr, sizeof addr, "0x%" PRIxPTR,
+                  reinterpret_cast<uintptr_t>(lua_topointer(L, 1)));
+    lua_pushfstring(L, "%s (%s)", lua_tostring(L, -1), addr);
+  } else
     lua_pushfstring(L, "%s (closed)", lua_tostring(L, -1));
   return 1;
 }

@@ -1,14 +1,11 @@
 // The private libuv loop of a Lua state (see loop.hpp).
 #include "loop.hpp"
 
-#include <fcntl.h>
-#include <pthread.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <new>
 
+#include "../platform/descriptors.hpp"
 #include "../platform/sigpipe.hpp"
 #include "runtime.hpp"
 
@@ -44,22 +41,11 @@ int state_gc(lua_State* L) {
 void on_wake(uv_async_t*) {}  // the thread's results are read after the run
 void on_alarm(uv_timer_t*) {}
 
-// libuv's first loop of the process sets up its signal pipe and aborts if
-// that fails; with fewer than a handful of free descriptors the first loop
-// is refused with EMFILE instead. Later loops report their own failures.
+// Checked until it passes once (see platform/descriptors.hpp).
 int preflight_descriptors() {
   static bool done = false;
   if (done) return 0;
-  int fds[8];
-  int n = 0, err = 0;
-  for (; n < 8; n++) {
-    fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fds[n] < 0) {
-      err = errno;
-      break;
-    }
-  }
-  for (int i = 0; i < n; i++) close(fds[i]);
+  int err = platform::check_spare_descriptors();
   if (!err) done = true;
   return err;
 }

@@ -13,4 +13,9 @@ extern "C" {
 #error "luaipc requires Lua 5.4"
 #endif
 
+// The luaopen_ functions, the only symbols the module exports.
+#ifdef _WIN32
+#define IPC_EXPORT extern "C" __declspec(dllexport)
+#else
 #define IPC_EXPORT extern "C" __attribute__((visibility("default")))
+#endif

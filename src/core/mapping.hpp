@@ -11,6 +11,7 @@
 
 #include <cstddef>
 
+#include "../platform/handle.hpp"
 #include "memfile.hpp"
 
 namespace ipc {
@@ -20,21 +21,22 @@ struct mapping {
   void* map_addr;
   size_t map_len;
   off_t map_offset;
-  int fd;
-  int prot;
+  platform::os_handle fd;
+  bool map_writable;
 };
 
 // Maps [offset, offset + len) of `fd` into `m` and opens the handle with
 // `release`; `fd` then belongs to the handle. Returns 0 or an errno (and
 // leaves `fd` to the caller).
-int map_file(mapping* m, int fd, size_t len, off_t offset, bool readable,
-             bool writable, int (*release)(handle*));
+int map_file(mapping* m, platform::os_handle fd, size_t len, off_t offset,
+             bool readable, bool writable, int (*release)(handle*));
 
 // Unmaps and closes the descriptor; returns 0 or an errno. The release of
 // a mapping handle calls it.
 int unmap_file(mapping* m);
 
-// The size of a page.
+// What offsets must be multiples of: the size of a page (on Windows, the
+// allocation granularity).
 size_t page_size();
 
 }  // namespace ipc

@@ -1,12 +1,11 @@
 // Names of shm and semaphores and the creator's record (see named.hpp).
 #include "named.hpp"
 
-#include <semaphore.h>
-#include <sys/mman.h>
-
 #include <cerrno>
 #include <cstring>
 
+#include "../platform/semaphore.hpp"
+#include "../platform/shmem.hpp"
 #include "status.hpp"
 
 namespace ipc {
@@ -15,7 +14,9 @@ int check_name(lua_State* L, int idx, platform::name_kind kind, named* n) {
   size_t len;
   const char* name = check_c_string(L, idx, &len);
   n->kind = kind;
-  if (len == 0 || std::memchr(name, '/', len)) return EINVAL;
+  if (len == 0) return EINVAL;
+  for (const char* c = platform::name_forbidden(); *c; c++)
+    if (std::memchr(name, *c, len)) return EINVAL;
   if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0)
     return EINVAL;
   if (len > platform::name_max(kind) || len + 2 > os_name_size)
@@ -31,19 +32,19 @@ mode_t opt_mode(lua_State* L, int idx) {
   return static_cast<mode_t>(mode);
 }
 
-void mark_created(named* n, int fd) {
+void mark_created(named* n, platform::os_handle fd) {
   n->creator = true;
   n->id = platform::identity_created(n->kind, n->os_name, fd);
 }
 
 int unlink_name(const named* n) {
-  int r = n->kind == platform::name_kind::sem ? sem_unlink(n->os_name)
-                                              : shm_unlink(n->os_name);
-  return r == 0 ? 0 : errno;
+  return n->kind == platform::name_kind::sem
+             ? platform::sem_remove_name(n->os_name)
+             : platform::shm_remove_name(n->os_name);
 }
 
 int unlink_if_created(const handle* h, const named* n) {
-  if (!n->creator || !owned_here(h)) return 0;
+  if (!n->creator || !owned_here(h) || !platform::names_persist()) return 0;
   if (n->id.known) {
     platform::object_id now = platform::identity_now(n->kind, n->os_name);
     // Not there: removed already. Another object: a successor's name.

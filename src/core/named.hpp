@@ -1,7 +1,7 @@
 // Names of POSIX shared memory and semaphores, and the record of the handle
 // that created one. A name is a plain name, not a path: it may not be
-// empty, hold '/', be "." or "..", or be longer than the OS allows
-// (nil, message, code); a NUL byte in it raises. Valid names become
+// empty, hold '/' (nor '\\' on Windows), be "." or "..", or be longer than the
+// OS allows (nil, message, code); a NUL byte in it raises. Valid names become
 // "/name" for shm_open/sem_open.
 //
 // The creator's close removes the name only while it still refers to the
@@ -44,8 +44,8 @@ inline const char* plain_name(const named* n) {
 mode_t opt_mode(lua_State* L, int idx);
 
 // Records that the handle created the object now under the name; `fd` is
-// the shared memory object's descriptor, -1 for a semaphore.
-void mark_created(named* n, int fd);
+// the shared memory object's handle, no_handle for a semaphore.
+void mark_created(named* n, platform::os_handle fd);
 
 // The creator's part of the release of `h`: removes the name when `h` was
 // made by this process, created the object, and the name still refers to

@@ -66,16 +66,26 @@ int drive_k(lua_State* L, int status, lua_KContext ctx) {
   return drive(L, op);
 }
 
-// After the scheduler function returned (directly or after yielding).
-int scheduled_k(lua_State* L, int status, lua_KContext ctx) {
-  auto* op = reinterpret_cast<const wait_op*>(ctx);
+// After the scheduler function returned (directly or after yielding):
+// raises its error, or runs what woke it.
+void after_scheduler(lua_State* L, const wait_op* op, int status) {
   if (status != LUA_OK && status != LUA_YIELD) {
     if (op->abandon) op->abandon(L);
-    return lua_error(L);
+    lua_error(L);
   }
+  auto saved = reinterpret_cast<lua_Hook>(lua_touserdata(L, slot_hook(op)));
   lua_settop(L, slot_hook(op));
   int err = 0;
-  if (loop_state* ls = loop_of(L, &err)) pump(ls);  // what woke the scheduler
+  if (loop_state* ls = loop_of(L, &err)) pump(ls);
+  // A scheduler that returns at once makes this a polling loop, which an
+  // interrupt must still end.
+  check_interrupt(L, saved);
+}
+
+// The continuation of a scheduler function that yielded.
+int scheduled_k(lua_State* L, int status, lua_KContext ctx) {
+  auto* op = reinterpret_cast<const wait_op*>(ctx);
+  after_scheduler(L, op, status);
   return drive(L, op);
 }
 
@@ -141,9 +151,12 @@ int drive(lua_State* L, const wait_op* op) {
           lua_pushnumber(L, t);
         else
           lua_pushnil(L);
+        // Returning without yielding continues this loop: no recursion,
+        // however often the scheduler function returns at once.
         int st = lua_pcallk(L, 2, 0, 0, reinterpret_cast<lua_KContext>(op),
                             scheduled_k);
-        return scheduled_k(L, st, reinterpret_cast<lua_KContext>(op));
+        after_scheduler(L, op, st);
+        break;
       }
       case how::refuse:
         refuse(L);

@@ -7,13 +7,6 @@
 // wrote while we waited. A lock that has to wait does so on a thread of
 // its own (core/blocking.hpp): a plain wait can then be interrupted, and a
 // coroutine under luv or a scheduler suspends instead of blocking.
-#include <fcntl.h>
-#include <unistd.h>
-#if __has_include(<stdio_ext.h>)  // glibc, musl: what a stream holds
-#include <stdio_ext.h>
-#define IPC_STDIO_EXT 1
-#endif
-
 #include <cerrno>
 #include <cstdio>
 #include <new>
@@ -28,7 +21,7 @@ namespace {
 
 struct lock_args {
   luaL_Stream* stream;
-  short type;  // F_RDLCK, F_WRLCK or F_UNLCK
+  ipc::platform::lock_type type;
   off_t offset;
   off_t length;  // 0: to the end of file and beyond
 };
@@ -60,15 +53,17 @@ off_t check_range_arg(lua_State* L, int idx, const char* what) {
   return static_cast<off_t>(v);
 }
 
-short check_mode(lua_State* L, int idx) {
+ipc::platform::lock_type check_mode(lua_State* L, int idx) {
+  using ipc::platform::lock_type;
   static const char* const modes[] = {"r", "w", "rw", nullptr};
   size_t n = 0;
   const char* m =
       lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &n) : nullptr;
   if (m && n == 1 && (m[0] == 'w' || m[0] == 'r'))
-    return m[0] == 'r' ? F_RDLCK : F_WRLCK;
-  if (m && n == 2 && m[0] == 'r' && m[1] == 'w') return F_WRLCK;
-  return luaL_checkoption(L, idx, nullptr, modes) == 0 ? F_RDLCK : F_WRLCK;
+    return m[0] == 'r' ? lock_type::shared : lock_type::exclusive;
+  if (m && n == 2 && m[0] == 'r' && m[1] == 'w') return lock_type::exclusive;
+  return luaL_checkoption(L, idx, nullptr, modes) == 0 ? lock_type::shared
+                                                       : lock_type::exclusive;
 }
 
 // Checks (file, mode [, offset [, nbytes]]), or (file [, offset [, nbytes]])
@@ -77,15 +72,15 @@ lock_args check_args(lua_State* L, bool with_mode) {
   lock_args a;
   a.stream = check_stream(L);
   int idx = 2;
-  a.type = with_mode ? check_mode(L, idx++) : F_UNLCK;
+  a.type = with_mode ? check_mode(L, idx++) : ipc::platform::lock_type::unlock;
   a.offset = check_range_arg(L, idx, "negative offset");
   a.length = check_range_arg(L, idx + 1, "negative size");
   return a;
 }
 
-// One fcntl lock request on `fd`; returns 0 or an errno (EAGAIN when a
+// One lock request on `fd`; returns 0 or an errno (EAGAIN when a
 // non-waiting request meets another holder).
-int set_lock(int fd, const lock_args& a, bool wait) {
+int set_lock(ipc::platform::os_handle fd, const lock_args& a, bool wait) {
   if (ipc::retry_eintr([&] {
         return ipc::platform::lock_range(fd, a.type, a.offset, a.length, wait);
       }) == 0)
@@ -93,31 +88,17 @@ int set_lock(int fd, const lock_args& a, bool wait) {
   return errno == EACCES ? EAGAIN : errno;
 }
 
-// Writes out what the program wrote but stdio still buffers. A stream with
-// nothing pending (the common case around a lock) is left alone: fflush
-// locks the stream and syncs it even then, which costs about as much per
-// lock/unlock cycle as the Lua call.
+// Writes out what the program wrote but stdio still buffers.
 int flush_writes(FILE* f) {
-#ifdef IPC_STDIO_EXT
-  if (__fpending(f) == 0) return 0;
-#endif
-  return fflush(f) == 0 ? 0 : errno;
+  return ipc::platform::flush_stream(f);
 }
 
-// Drops the read buffer after a lock was taken. glibc's fflush on a stream
-// that was last read gives back the unread buffered bytes (it seeks the
-// descriptor back), so the next read asks the kernel again; on a stream
-// that was last written, everything was flushed before locking already,
-// and on one neither read nor written there is nothing to drop.
+// Drops the read buffer after a lock was taken (platform/handle.hpp), so
+// that the next read asks the OS again; a sticky end-of-file would hide
+// appended data.
 void discard_buffer(FILE* f) {
-#ifdef IPC_STDIO_EXT
-  if (__freading(f)) fflush(f);
-  // A sticky end-of-file would hide appended data.
-  if (feof_unlocked(f) || ferror_unlocked(f)) clearerr_unlocked(f);
-#else
-  fflush(f);
-  clearerr(f);
-#endif
+  ipc::platform::drop_read_buffer(f);
+  ipc::platform::clear_stream_state(f);
 }
 
 // Pushes what lock/trylock return for `err`.
@@ -138,7 +119,7 @@ int push_lock_result(lua_State* L, int err, bool trying) {
 struct lock_job {
   ipc::blocking_job job;
   lock_args args;
-  int fd;
+  ipc::platform::os_handle fd;
   bool own_fd;  // fd is the job's duplicate (closed when the job ends)
   int err;
 };
@@ -153,7 +134,7 @@ void lock_undo(ipc::blocking_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
   if (k->err != 0) return;
   lock_args a = k->args;
-  a.type = F_UNLCK;
+  a.type = ipc::platform::lock_type::unlock;
   set_lock(k->fd, a, false);
 }
 
@@ -162,7 +143,7 @@ void lock_undo(ipc::blocking_job* j) {
 // last descriptor, and the lock goes with it.
 void lock_destroy(ipc::blocking_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
-  if (k->own_fd && k->fd >= 0) close(k->fd);
+  if (k->own_fd) ipc::platform::close_handle(k->fd);
   delete k;
 }
 
@@ -200,12 +181,14 @@ int lock_waiting(lua_State* L, const lock_args& a) {
   ipc::loop_state* ls = ipc::loop_of(L, &lerr);
   if (!ls) return ipc::push_failure(L, lerr);
   bool own_fd = ipc::platform::have_ofd_locks();
-  int fd = own_fd ? fcntl(fileno(a.stream->f), F_DUPFD_CLOEXEC, 0)
-                  : fileno(a.stream->f);
-  if (fd < 0) return ipc::push_failure(L, errno);
+  ipc::platform::os_handle fd = ipc::platform::stream_handle(a.stream->f);
+  if (own_fd) {
+    if (int err = ipc::platform::duplicate_handle(fd, &fd))
+      return ipc::push_failure(L, err);
+  }
   auto* k = new (std::nothrow) lock_job();
   if (!k) {
-    if (own_fd) close(fd);
+    if (own_fd) ipc::platform::close_handle(fd);
     return luaL_error(L, "not enough memory");
   }
   k->job.work = lock_work;
@@ -226,7 +209,7 @@ int lock(lua_State* L, bool trying) {
   int err = flush_writes(f);
   if (err) return ipc::push_failure(L, err);
   // Without waiting first: a free range needs no thread at all.
-  err = set_lock(fileno(f), a, false);
+  err = set_lock(ipc::platform::stream_handle(f), a, false);
   if (err == EAGAIN && !trying) return lock_waiting(L, a);
   if (!err) discard_buffer(f);
   return push_lock_result(L, err, trying);
@@ -250,7 +233,7 @@ int global_unlock(lua_State* L) {
   lock_args a = check_args(L, false);
   FILE* f = a.stream->f;
   int err = flush_writes(f);
-  int unlock_err = set_lock(fileno(f), a, false);
+  int unlock_err = set_lock(ipc::platform::stream_handle(f), a, false);
   if (!err) err = unlock_err;
   return ipc::push_result(L, err);
 }

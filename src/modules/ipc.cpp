@@ -21,19 +21,21 @@ namespace {
 
 void push_platform(lua_State* L) {
   namespace p = ipc::platform;
-  lua_createtable(L, 0, 9);
+  lua_createtable(L, 0, 11);
   lua_pushstring(L, p::os_name());
   lua_setfield(L, -2, "os");
   const struct {
     const char* field;
     bool value;
   } flags[] = {
+      {"proc", p::have_proc()},
       {"ofd_locks", p::have_ofd_locks()},
       {"sem_value", p::have_sem_value()},
       {"pidfd", p::have_pidfd()},
       {"signals", p::have_signals()},
       {"die_with_parent", p::have_die_with_parent()},
       {"sem_identity", p::have_sem_identity()},
+      {"persistent_names", p::names_persist()},
   };
   for (const auto& f : flags) {
     lua_pushboolean(L, f.value);

@@ -1,14 +1,13 @@
 // ipc.mmap: files mapped into memory behind the file-like interface (see
 // core/mapping.hpp; the descriptor stays open, close-on-exec, with the
 // mapping).
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <cerrno>
 
 #include "../core/fault.hpp"
 #include "../core/mapping.hpp"
 #include "../core/status.hpp"
 #include "../core/version.hpp"
+#include "../platform/mapping.hpp"
 
 namespace {
 
@@ -21,27 +20,18 @@ int release(ipc::handle* h) {
 // Opens and maps `path`; returns 0 or an errno. No Lua calls in here.
 int open_mapping(ipc::mapping* m, const char* path, int mode,
                  lua_Integer offset, lua_Integer size) {
-  static const int open_flags[] = {O_RDONLY, O_RDWR, O_RDWR};
   if (static_cast<size_t>(offset) % ipc::page_size() != 0) return EINVAL;
-  // O_NONBLOCK: opening a FIFO must not wait for a writer; it then fails
-  // below as a file of size 0. It changes nothing for regular files.
-  int fd = ipc::retry_eintr(
-      [&] { return open(path, open_flags[mode] | O_CLOEXEC | O_NONBLOCK); });
-  if (fd < 0) return errno;
-  struct stat st;
-  int err = 0;
-  if (fstat(fd, &st) != 0)
-    err = errno;
-  else if (S_ISDIR(st.st_mode))
-    err = EISDIR;
-  else if (st.st_size == 0 || offset >= st.st_size ||
-           size > st.st_size - offset)
+  ipc::platform::os_handle fd;
+  off_t file_size;
+  int err = ipc::platform::open_for_mapping(path, mode, &fd, &file_size);
+  if (err) return err;
+  if (file_size == 0 || offset >= file_size || size > file_size - offset)
     err = EINVAL;  // nothing to map, or a range past the end of the file
   else
     err = ipc::map_file(
-        m, fd, static_cast<size_t>(size ? size : st.st_size - offset),
+        m, fd, static_cast<size_t>(size ? size : file_size - offset),
         static_cast<off_t>(offset), mode != 1, mode != 0, release);
-  if (err) close(fd);
+  if (err) ipc::platform::close_handle(fd);
   return err;
 }
 

@@ -11,8 +11,6 @@
 // (under luv or a scheduler, see core/suspend.hpp) waits on a thread of
 // its own (core/blocking.hpp), which holds its own reference to the
 // mapping; a plain dec waits in slices, so that an interrupt ends it.
-#include <fcntl.h>
-#include <semaphore.h>
 #include <time.h>
 
 #include <atomic>
@@ -37,21 +35,23 @@ constexpr double forever_seconds = 1e9;
 
 // The mapping of a semaphore, shared by its handle and the threads that
 // wait on it: the last of them unmaps it.
+using os_sem = ipc::platform::os_sem;
+
 struct shared_sem {
-  sem_t* sem;
+  os_sem* sem;
   std::atomic<int> refs;
 };
 
 int unref_sem(shared_sem* sh) {
   if (sh->refs.fetch_sub(1) != 1) return 0;
-  int err = sem_close(sh->sem) == 0 ? 0 : errno;
+  int err = ipc::platform::sem_close_handle(sh->sem);
   delete sh;
   return err;
 }
 
 struct semaphore {
   ipc::handle base;
-  sem_t* sem;
+  os_sem* sem;
   shared_sem* shared;
   bool lost;  // the semaphore's memory faulted: it is gone
   ipc::named name;
@@ -68,10 +68,10 @@ int release(ipc::handle* h) {
 // guard armed for the calling thread; EFAULT, and `*lost` set, when the
 // memory faulted. Usable on any thread.
 template <class F>
-int guarded(sem_t* s, bool* lost, F op) {
+int guarded(os_sem* s, bool* lost, F op) {
   if (*lost) return EFAULT;
-  ipc::fault_state outer =
-      ipc::fault_arm(reinterpret_cast<char*>(s), sizeof(sem_t));
+  ipc::fault_state outer = ipc::fault_arm(reinterpret_cast<char*>(s),
+                                          ipc::platform::sem_memory_size());
   int err = op();
   if (ipc::fault_disarm(outer)) {
     *lost = true;
@@ -111,12 +111,12 @@ wait_spec make_wait(double timeout) {
 
 // Decrements `s` as `w` says; returns 0, EAGAIN when it could not decrement
 // in time, or another errno. EINTR is retried against the same deadline.
-int sem_down(sem_t* s, const wait_spec& w) {
+int sem_down(os_sem* s, const wait_spec& w) {
   int r;
   if (w.kind == wait_kind::try_once)
-    r = ipc::retry_eintr([&] { return sem_trywait(s); });
+    r = ipc::retry_eintr([&] { return ipc::platform::sem_try(s); });
   else if (w.kind == wait_kind::forever)
-    r = ipc::retry_eintr([&] { return sem_wait(s); });
+    r = ipc::retry_eintr([&] { return ipc::platform::sem_wait_forever(s); });
   else
     r = ipc::retry_eintr(
         [&] { return ipc::platform::sem_wait_until(s, &w.deadline); });
@@ -125,7 +125,7 @@ int sem_down(sem_t* s, const wait_spec& w) {
 }
 
 // sem_down, guarded (see `guarded`).
-int guarded_down(sem_t* s, bool* lost, const wait_spec& w) {
+int guarded_down(os_sem* s, bool* lost, const wait_spec& w) {
   return guarded(s, lost, [&] { return sem_down(s, w); });
 }
 
@@ -175,7 +175,7 @@ void dec_work(ipc::blocking_job* j) {
 // A post taken for a caller that has gone is given back.
 void dec_undo(ipc::blocking_job* j) {
   auto* d = reinterpret_cast<dec_job*>(j);
-  if (d->err == 0) sem_post(d->sem->sem);
+  if (d->err == 0) ipc::platform::sem_up(d->sem->sem);
 }
 
 void dec_destroy(ipc::blocking_job* j) {
@@ -264,22 +264,18 @@ int open_semaphore(lua_State* L, bool create) {
   auto* s = ipc::new_handle<semaphore>(L, class_name);
   const char* name = s->name.os_name;
   int err = ipc::check_name(L, 1, ipc::platform::name_kind::sem, &s->name);
+  os_sem* p = nullptr;
+  if (!err) err = ipc::platform::sem_open_name(name, create, mode, value, &p);
+  shared_sem* sh = nullptr;
+  if (!err && !(sh = new (std::nothrow) shared_sem{p, {1}})) {
+    ipc::platform::sem_close_handle(p);
+    err = ENOMEM;
+  }
   if (!err) {
-    sem_t* p = create ? sem_open(name, O_CREAT | O_EXCL, mode, value)
-                      : sem_open(name, 0);
-    auto* sh =
-        p == SEM_FAILED ? nullptr : new (std::nothrow) shared_sem{p, {1}};
-    if (p == SEM_FAILED) {
-      err = errno;
-    } else if (!sh) {
-      sem_close(p);
-      err = ENOMEM;
-    } else {
-      s->sem = p;
-      s->shared = sh;
-      if (create) ipc::mark_created(&s->name, -1);
-      s->base.release = release;
-    }
+    s->sem = p;
+    s->shared = sh;
+    if (create) ipc::mark_created(&s->name, ipc::platform::no_handle);
+    s->base.release = release;
   }
   return err ? ipc::push_failure_named(L, lua_tostring(L, 1), err) : 1;
 }
@@ -306,8 +302,9 @@ semaphore* check_sem(lua_State* L) {
 // h:inc() -> true | nil, msg, errno
 int meth_inc(lua_State* L) {
   semaphore* s = check_sem(L);
-  int err = guarded(s->sem, &s->lost,
-                    [&] { return sem_post(s->sem) == 0 ? 0 : errno; });
+  int err = guarded(s->sem, &s->lost, [&] {
+    return ipc::platform::sem_up(s->sem) == 0 ? 0 : errno;
+  });
   return ipc::push_result(L, err);
 }
 
@@ -331,8 +328,9 @@ int meth_value(lua_State* L) {
   semaphore* s = check_sem(L);
   if (!ipc::platform::have_sem_value()) return ipc::push_failure(L, ENOSYS);
   int v = 0;
-  int err = guarded(s->sem, &s->lost,
-                    [&] { return sem_getvalue(s->sem, &v) == 0 ? 0 : errno; });
+  int err = guarded(s->sem, &s->lost, [&] {
+    return ipc::platform::sem_value_of(s->sem, &v) == 0 ? 0 : errno;
+  });
   if (err) return ipc::push_failure(L, err);
   lua_pushinteger(L, v);
   return 1;

@@ -3,16 +3,14 @@
 // long as it still refers to the segment created and the handle was made
 // by this process (see core/named.hpp); handles that are already attached
 // keep their mapping. Segments are created with mode 0600 by default.
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <cerrno>
 
 #include "../core/fault.hpp"
 #include "../core/mapping.hpp"
 #include "../core/named.hpp"
 #include "../core/status.hpp"
 #include "../core/version.hpp"
+#include "../platform/shmem.hpp"
 
 namespace {
 
@@ -30,23 +28,20 @@ int release(ipc::handle* h) {
   return err ? err : unlink_err;
 }
 
-int map_whole(segment* s, int fd, size_t len) {
+int map_whole(segment* s, ipc::platform::os_handle fd, size_t len) {
   return ipc::map_file(&s->map, fd, len, 0, true, true, release);
 }
 
 int create_segment(segment* s, lua_Integer size, mode_t mode) {
   if (size == 0) return EINVAL;
   const char* name = s->name.os_name;
-  int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return errno;
-  int err = 0;
-  if (ipc::retry_eintr([&] { return ftruncate(fd, size); }) != 0)
-    err = errno;
-  else
-    err = map_whole(s, fd, static_cast<size_t>(size));
-  if (err) {
-    close(fd);
-    shm_unlink(name);
+  ipc::platform::os_handle fd;
+  auto len = static_cast<size_t>(size);
+  int err = ipc::platform::shm_create_object(name, len, mode, &fd);
+  if (err) return err;
+  if ((err = map_whole(s, fd, len)) != 0) {
+    ipc::platform::close_handle(fd);
+    ipc::platform::shm_remove_name(name);
     return err;
   }
   ipc::mark_created(&s->name, fd);
@@ -54,17 +49,11 @@ int create_segment(segment* s, lua_Integer size, mode_t mode) {
 }
 
 int attach_segment(segment* s) {
-  int fd = shm_open(s->name.os_name, O_RDWR | O_CLOEXEC, 0);
-  if (fd < 0) return errno;
-  struct stat st;
-  int err = 0;
-  if (fstat(fd, &st) != 0)
-    err = errno;
-  else if (st.st_size == 0)
-    err = EINVAL;  // a segment its creator has not sized yet
-  else
-    err = map_whole(s, fd, static_cast<size_t>(st.st_size));
-  if (err) close(fd);
+  ipc::platform::os_handle fd;
+  size_t len;
+  int err = ipc::platform::shm_open_object(s->name.os_name, &fd, &len);
+  if (err) return err;
+  if ((err = map_whole(s, fd, len)) != 0) ipc::platform::close_handle(fd);
   return err;
 }
 

@@ -9,12 +9,23 @@
 
 #include <cstddef>
 
+#include "handle.hpp"
+
 namespace ipc::platform {
 
 enum class name_kind { shm, sem };
 
 // The longest name (without the leading "/") of each kind.
 size_t name_max(name_kind kind);
+
+// The characters a name may not hold ("/", and "\\" on Windows).
+const char* name_forbidden();
+
+// True where a name stays until it is removed (POSIX); false where it
+// disappears with the last handle of its object (Windows): there the
+// creator has nothing to remove, and removing only reports whether the
+// name is free (0) or held (EBUSY).
+bool names_persist();
 
 struct object_id {
   dev_t dev;
@@ -25,8 +36,8 @@ struct object_id {
 };
 
 // The identity of the object just created under `os_name` ("/name"); `fd`
-// is its descriptor for shared memory, -1 for a semaphore.
-object_id identity_created(name_kind kind, const char* os_name, int fd);
+// is its handle for shared memory, no_handle for a semaphore.
+object_id identity_created(name_kind kind, const char* os_name, os_handle fd);
 
 // True when semaphores can be identified: then a creator's close leaves a
 // successor of the name alone (else it removes the name unconditionally).

@@ -5,8 +5,12 @@
 
 namespace ipc::platform {
 
-// "linux", "macos", "freebsd", ...
+// "linux", "macos", "freebsd", "windows", ...
 const char* os_name();
+
+// True when this build has ipc.proc (false on Windows for now: its calls
+// return nil, message, ENOTSUP).
+bool have_proc();
 
 // True when pidfd_open works here (probed once: kernels before 5.3 and
 // some sandboxes refuse it).

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/types.h>
 
 namespace ipc {
 

@@ -5,7 +5,7 @@ local mmap = require "ipc.mmap"
 
 local action = arg[1]
 
-local function sleep(s) os.execute(("sleep %.3f"):format(s)) end
+local sleep = require("spec_helper").sleep
 
 -- Polls `h` until the byte at `offset` is `want`; false after ~10 s.
 local function await(h, offset, want)

@@ -19,6 +19,6 @@ local t0 = H.now()
 ready:inc()
 local ok, r = pcall(h.dec, h, t)
 local elapsed = H.now() - t0
-io.write(("%s %s %.3f %d\n"):format(ok, tostring(r), elapsed, h:value()))
+io.write(("%s %s %.3f %d\n"):format(ok, tostring(r), elapsed, H.sem_value(h)))
 h:close()
 ready:close()

@@ -42,6 +42,15 @@ describe("examples", function()
     assert.matches("sum of seq 5:\t15\n", out)
   end)
 
+  it("parallel.lua", function()
+    local out = run_example("parallel.lua", "3")
+    for i = 1, 12 do
+      assert.matches(("job %%s?%d: job %d done +exit %d%s\n"):format(i, i,
+        i == 7 and 1 or 0, i == 7 and "  FAILED" or ""), out)
+    end
+    assert.matches("\n12 jobs, at most 3 at a time %(peak 3%)\n$", out)
+  end)
+
   it("scheduler.lua", function()
     local out = run_example("scheduler.lua")
     for _, name in ipairs { "alpha", "beta", "gamma" } do

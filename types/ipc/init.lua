@@ -3,11 +3,14 @@
 
 ---@class ipc.Platform
 ---@field os "linux"|"macos"|"freebsd"|"windows"|string
+---@field proc boolean this build has ipc.proc (false on Windows for now)
 ---@field ofd_locks boolean two handles of a file in one process exclude each other
 ---@field sem_value boolean sem handles have a working value()
 ---@field pidfd boolean
 ---@field signals boolean signal names beyond term and kill
 ---@field die_with_parent boolean
+---@field sem_identity boolean a creator's close leaves a successor of the name alone
+---@field persistent_names boolean names stay until removed (false on Windows)
 ---@field shm_name_max integer
 ---@field sem_name_max integer
 

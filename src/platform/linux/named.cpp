@@ -29,15 +29,24 @@ size_t name_max(name_kind kind) {
   return kind == name_kind::sem ? NAME_MAX - 4 : NAME_MAX;
 }
 
-object_id identity_created(name_kind kind, const char* os_name, int fd) {
+object_id identity_created(name_kind kind, const char* os_name, os_handle fd) {
   object_id id = identity_at(kind, os_name);
   if (fd < 0 || !id.known) return id;
   // The file must be the object itself; if not, the OS keeps shared memory
   // somewhere else and the name cannot be checked.
   struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_dev != id.dev || st.st_ino != id.ino)
+  if (fstat(static_cast<int>(fd), &st) != 0 || st.st_dev != id.dev ||
+      st.st_ino != id.ino)
     return object_id{0, 0, false};
   return id;
+}
+
+const char* name_forbidden() {
+  return "/";
+}
+
+bool names_persist() {
+  return true;
 }
 
 bool have_sem_identity() {

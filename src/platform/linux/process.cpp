@@ -12,6 +12,10 @@ const char* os_name() {
   return "linux";
 }
 
+bool have_proc() {
+  return true;
+}
+
 bool have_pidfd() {
 #ifdef SYS_pidfd_open
   // 0: not probed yet, 1: works, 2: does not.

@@ -2,6 +2,8 @@
 // CLOCK_MONOTONIC (see platform/semaphore.hpp).
 #include "../semaphore.hpp"
 
+#include <semaphore.h>
+
 #include <climits>
 
 namespace ipc::platform {
@@ -10,7 +12,8 @@ clockid_t sem_clock() {
   return CLOCK_MONOTONIC;
 }
 
-int sem_wait_until(sem_t* s, const timespec* deadline) {
+int sem_wait_until(os_sem* h, const timespec* deadline) {
+  sem_t* s = reinterpret_cast<sem_t*>(h);
   return sem_clockwait(s, CLOCK_MONOTONIC, deadline);
 }
 

@@ -16,7 +16,7 @@ namespace {
 
 object_id identity_of(int fd) {
   struct stat st;
-  if (fstat(fd, &st) != 0) return object_id{0, 0, false};
+  if (fstat(static_cast<int>(fd), &st) != 0) return object_id{0, 0, false};
   return object_id{st.st_dev, st.st_ino, true};
 }
 
@@ -26,9 +26,17 @@ size_t name_max(name_kind kind) {
   return kind == name_kind::sem ? sem_name_limit : shm_name_limit;
 }
 
-object_id identity_created(name_kind kind, const char*, int fd) {
+object_id identity_created(name_kind kind, const char*, os_handle fd) {
   if (kind == name_kind::sem || fd < 0) return object_id{0, 0, false};
-  return identity_of(fd);
+  return identity_of(static_cast<int>(fd));
+}
+
+const char* name_forbidden() {
+  return "/";
+}
+
+bool names_persist() {
+  return true;
 }
 
 bool have_sem_identity() {

@@ -17,6 +17,10 @@ const char* os_name() {
 #endif
 }
 
+bool have_proc() {
+  return true;
+}
+
 bool have_pidfd() {
   return false;
 }

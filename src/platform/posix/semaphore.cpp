@@ -4,6 +4,8 @@
 // monotonic one. See platform/semaphore.hpp.
 #include "../semaphore.hpp"
 
+#include <semaphore.h>
+
 #include <cerrno>
 
 #include "limits.hpp"
@@ -21,7 +23,8 @@ clockid_t sem_clock() {
   return CLOCK_MONOTONIC;
 }
 
-int sem_wait_until(sem_t* s, const timespec* deadline) {
+int sem_wait_until(os_sem* h, const timespec* deadline) {
+  sem_t* s = reinterpret_cast<sem_t*>(h);
   long long sleep_ns = 1000000LL;
   for (;;) {
     if (sem_trywait(s) == 0) return 0;

@@ -1,0 +1,24 @@
+// The process-wide guarantees of core/runtime.hpp on Windows: the module
+// is pinned with GetModuleHandleEx; there is no SIGPIPE to catch (a write
+// to a closed pipe fails with EPIPE) and no fork (handles are always the
+// running process's own).
+#include <windows.h>
+
+#include "../../core/runtime.hpp"
+
+namespace ipc {
+
+void pin_module() {
+  HMODULE self;
+  GetModuleHandleExA(
+      GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+      reinterpret_cast<LPCSTR>(&pin_module), &self);
+}
+
+void guard_sigpipe() {}
+
+unsigned process_generation() {
+  return 1;
+}
+
+}  // namespace ipc
