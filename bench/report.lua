@@ -16,17 +16,20 @@ function R.start(info, title, smoke)
   io.write(title, "\n")
   if smoke then return end
   io.write(machine.line(info), "\n\n")
-  io.write(("%-18s %-14s %9s  %-14s %9s  %6s  %7s  %s\n"):format("workload",
-    "variant", "time", "compared with", "time", "ratio", "target", "result"))
+  io.write(("%-18s %-14s %9s  %-14s %9s  %6s  %-11s  %7s  %s\n"):format(
+    "workload", "variant", "time", "compared with", "time", "ratio",
+    "min-max", "target", "result"))
 end
 
--- t: workload, a, a_s, b, b_s, ratio, target, result (labels already).
+-- t: workload, a, a_s, b, b_s, ratio, lo, hi (the lowest and highest ratio
+-- of one repetition), target, result (labels already).
 function R.row(t, smoke)
   R.rows[#R.rows + 1] = t
   if smoke then return end
-  io.write(("%-18s %-14s %9s  %-14s %9s  %6s  %7s  %s\n"):format(t.workload,
-    t.a or "-", fmt_time(t.a_s), t.b or "-", fmt_time(t.b_s),
+  io.write(("%-18s %-14s %9s  %-14s %9s  %6s  %-11s  %7s  %s\n"):format(
+    t.workload, t.a or "-", fmt_time(t.a_s), t.b or "-", fmt_time(t.b_s),
     t.ratio and ("%.2f"):format(t.ratio) or "-",
+    t.lo and ("%.2f-%.2f"):format(t.lo, t.hi) or "-",
     t.target and ("<=%.2f"):format(t.target) or "-", t.result or ""))
   io.stdout:flush()
 end
@@ -62,16 +65,17 @@ end
 function R.write_csv(path)
   local f = assert(io.open(path, "w"))
   local m = machine.csv(R.info)
-  f:write("workload,variant,compared_with,variant_s,other_s,ratio,target,"
-    .. "result,", machine.csv_header, "\n")
+  f:write("workload,variant,compared_with,variant_s,other_s,ratio,ratio_min,"
+    .. "ratio_max,target,result,", machine.csv_header, "\n")
   local function num(x) return x and ("%.6f"):format(x) or "" end
   for _, r in ipairs(R.rows) do
-    f:write(("%s,%s,%s,%s,%s,%s,%s,%s,%s\n"):format(r.workload, field(r.a),
-      field(r.b), num(r.a_s), num(r.b_s), num(r.ratio), r.target or "",
+    f:write(("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n"):format(r.workload,
+      field(r.a), field(r.b), num(r.a_s), num(r.b_s), num(r.ratio),
+      num(r.lo), num(r.hi), r.target or "",
       field(r.result), m))
   end
   for _, x in ipairs(R.measures) do
-    f:write(("%s,%s,%s,%s,,,%s,%s,%s\n"):format(x.workload, field(x.variant),
+    f:write(("%s,%s,%s,%s,,,,,%s,%s,%s\n"):format(x.workload, field(x.variant),
       field(x.what .. " (" .. x.unit .. ")"), num(x.value),
       x.limit or x.min or "", field(x.result), m))
   end

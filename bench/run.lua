@@ -209,6 +209,8 @@ local function report_rows(w, ran, times, skipped)
       local ratios = {}
       for i, t in ipairs(times[b]) do ratios[i] = times[a][i] / t end
       row.ratio = median(ratios)
+      row.lo, row.hi = math.min(table.unpack(ratios)),
+        math.max(table.unpack(ratios))
       row.result = target and (row.ratio <= target and "met" or "MISSED") or ""
     end
     report.row(row, opts.smoke)

@@ -604,9 +604,60 @@ describe("ipc.proc", function()
       h:close()
     end)
 
-    it("gives pipes 256 KiB of buffer: a child writes 200 KB unread", function()
+    it("stops reading while undelivered output is over the cap", function()
+      -- h:write runs the loop without delivering: output piles up until
+      -- reading pauses, and the child then blocks on its full pipe before
+      -- it has written 4 MiB. Everything arrives once wait delivers.
+      local marker = H.tmpname()
+      os.remove(marker)
+      local got = 0
+      local h = assert(proc.spawn({ "sh", "-c", "head -c 4194304 /dev/zero; : >" .. marker },
+        { stdin = true, stdout = true,
+          callback = function(_, data) got = got + #data end }))
+      for _ = 1, 100 do
+        assert(h:write("x"))
+        H.sleep(0.01)
+      end
+      local f = io.open(marker)
+      if f then f:close() end
+      assert.is_nil(f, "the child wrote all its output unread")
+      assert.equal(0, got)
+      assert(h:write(proc.EOF))
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      assert.equal(4194304, got)
+      h:close()
+      os.remove(marker)
+    end)
+
+    it("enlarges pipes to an eighth of the L2 cache: a child writes 200 KB unread", function()
       -- Outside wait nothing reads the pipe, so the child can only finish
       -- its write if the pipe holds it all (a default pipe holds 64 KiB).
+      -- The pipes follow the L2 size the system reports (sysfs, else
+      -- getconf): an eighth of it, between 64 and 256 KiB.
+      local function cache(i, name)
+        local f = io.open(("/sys/devices/system/cpu/cpu0/cache/index%d/%s"):format(i, name))
+        if not f then return nil end
+        local s = f:read("l")
+        f:close()
+        return s
+      end
+      local l2
+      for i = 0, 15 do
+        local level = cache(i, "level")
+        if not level then break end
+        if tonumber(level) == 2 and cache(i, "type") ~= "Instruction" then
+          l2 = tonumber(cache(i, "size"):match("^(%d+)K")) * 1024
+          break
+        end
+      end
+      if not l2 then
+        local conf = io.popen("getconf LEVEL2_CACHE_SIZE 2>/dev/null")
+        l2 = tonumber(conf:read("a"):match("%d+"))
+        conf:close()
+      end
+      if not l2 or l2 / 8 < 200000 then
+        return pending("pipes hold less than 200 KB with this L2 cache")
+      end
       local marker = H.tmpname()
       os.remove(marker)
       local got = 0

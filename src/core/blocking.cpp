@@ -4,6 +4,8 @@
 #include <pthread.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 
@@ -13,10 +15,16 @@ namespace ipc {
 
 // The way from job threads to a loop, alive while anyone holds it: the
 // loop's state closes the door (async = null) when it goes away.
+// It also holds the keys of the jobs finished since the driver last took
+// them: at most max_ready, past which only `overflow` is set, so that a
+// program nobody takes them from (no luv) keeps a few KiB at most.
 struct wake_channel {
   std::mutex lock;
   uv_async_t* async;
   int refs;
+  const void** ready = nullptr;
+  size_t nready = 0, cap = 0;
+  bool overflow = false;
 };
 
 namespace {
@@ -25,6 +33,7 @@ enum job_state { running = 0, done = 1, gone = 2 };
 
 constexpr const char* box_name = "ipc.blocking_job";
 constexpr size_t thread_stack = 64 * 1024;
+constexpr size_t max_ready = 1024;
 
 void drop_channel(wake_channel* ch) {
   bool last;
@@ -32,17 +41,41 @@ void drop_channel(wake_channel* ch) {
     std::lock_guard<std::mutex> g(ch->lock);
     last = --ch->refs == 0;
   }
-  if (last) delete ch;
+  if (last) {
+    free(ch->ready);
+    delete ch;
+  }
+}
+
+// With the channel's lock held.
+void note_ready(wake_channel* ch, const void* key) {
+  if (ch->nready == ch->cap) {
+    size_t ncap = ch->cap ? ch->cap * 2 : 16;
+    void* p =
+        ncap <= max_ready ? realloc(ch->ready, ncap * sizeof key) : nullptr;
+    if (!p) {
+      ch->overflow = true;
+      ch->nready = 0;
+      return;
+    }
+    ch->ready = static_cast<const void**>(p);
+    ch->cap = ncap;
+  }
+  ch->ready[ch->nready++] = key;
 }
 
 void* job_thread(void* arg) {
   auto* job = static_cast<blocking_job*>(arg);
   job->work(job);
   wake_channel* ch = job->channel;
+  const void* key = job;  // the waiting side may free the job once done
   int expected = running;
   if (job->state.compare_exchange_strong(expected, done)) {
     std::lock_guard<std::mutex> g(ch->lock);
-    if (ch->async) uv_async_send(ch->async);
+    if (ch->async) {
+      note_ready(ch, key);
+      uv_async_send(ch->async);
+    }
   } else {  // the caller has gone: nobody will take the result
     if (job->undo) job->undo(job);
     job->destroy(job);
@@ -173,6 +206,50 @@ void finish_job(lua_State*, blocking_job* job) {
 
 void abandon_job(lua_State* L, int idx) {
   abandon(static_cast<box*>(luaL_checkudata(L, idx, box_name)));
+}
+
+const void* job_key(lua_State* L, int idx) {
+  return static_cast<box*>(luaL_checkudata(L, idx, box_name))->job;
+}
+
+int take_ready_keys(lua_State* L, int idx, bool* overflow) {
+  idx = lua_absindex(L, idx);
+  *overflow = false;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &channel_key) != LUA_TUSERDATA) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  auto* ch = *static_cast<wake_channel**>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  if (!ch) return 0;
+  // Copied out under the lock, pushed after it, and only then taken off
+  // the list: lua_rawseti may raise a memory error, which must neither
+  // unwind through a lock_guard nor lose a key. Later keys are appended
+  // behind these; an overflow meanwhile makes every key moot.
+  int total = 0;
+  for (;;) {
+    const void* keys[64];
+    size_t n;
+    {
+      std::lock_guard<std::mutex> g(ch->lock);
+      n = ch->nready < 64 ? ch->nready : 64;
+      for (size_t i = 0; i < n; i++) keys[i] = ch->ready[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+      lua_pushlightuserdata(L, const_cast<void*>(keys[i]));
+      lua_rawseti(L, idx, ++total);
+    }
+    std::lock_guard<std::mutex> g(ch->lock);
+    if (ch->overflow) {
+      ch->overflow = false;
+      ch->nready = 0;
+      *overflow = true;
+      return total;
+    }
+    if (n == 0) return total;
+    ch->nready -= n;
+    std::memmove(ch->ready, ch->ready + n, ch->nready * sizeof *ch->ready);
+  }
 }
 
 }  // namespace ipc

@@ -13,6 +13,10 @@
 // released), so an abandoned wait never takes a later post or lock.
 // Threads are detached: a state that closes while jobs run does not wait
 // for them.
+//
+// A finished job also leaves its key (job_key) in a list of its state, so
+// that the luv driver resumes only the coroutine whose job finished
+// (take_ready_keys) instead of every waiting one.
 #pragma once
 
 #include <atomic>
@@ -54,5 +58,16 @@ void finish_job(lua_State* L, blocking_job* job);
 
 // Abandons the job in the box at `idx`, if any.
 void abandon_job(lua_State* L, int idx);
+
+// The key the job in the box at `idx` reports when it finishes (null when
+// the box is empty). Only compared, never followed: a key may outlive its
+// job, and a later job may reuse it, which costs a needless resume.
+const void* job_key(lua_State* L, int idx);
+
+// Moves the keys of the jobs finished since the last call into the table
+// at `idx` (t[1..n], the rest of t untouched) and returns n; sets
+// *overflow when more finished than the list keeps (then any job may have
+// finished).
+int take_ready_keys(lua_State* L, int idx, bool* overflow);
 
 }  // namespace ipc

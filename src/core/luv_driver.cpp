@@ -88,13 +88,17 @@ bool luv_running(lua_State* L, bool main_thread) {
   return r;
 }
 
-void luv_suspend(lua_State* L, double deadline) {
+void luv_suspend(lua_State* L, double deadline, const void* key) {
   lua_pushthread(L);
   if (deadline >= 0)
     lua_pushnumber(L, deadline);
   else
     lua_pushnil(L);
-  call_driver(L, "suspend", 2, 0, true);
+  if (key)
+    lua_pushlightuserdata(L, const_cast<void*>(key));
+  else
+    lua_pushnil(L);
+  call_driver(L, "suspend", 3, 0, true);
 }
 
 void luv_done(lua_State* L) {

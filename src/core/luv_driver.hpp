@@ -23,8 +23,10 @@ void luv_sync(lua_State* L);
 bool luv_running(lua_State* L, bool main_thread);
 
 // The running coroutine L waits in a luaipc call until `deadline`
-// (monotonic seconds, < 0: none): the driver resumes it after each step.
-void luv_suspend(lua_State* L, double deadline);
+// (monotonic seconds, < 0: none): the driver resumes it after each step,
+// or, with a `key`, only after a step that found the key ready (see
+// blocking.hpp) and once the deadline has passed.
+void luv_suspend(lua_State* L, double deadline, const void* key);
 // The wait of L has ended.
 void luv_done(lua_State* L);
 

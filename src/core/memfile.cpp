@@ -85,8 +85,28 @@ void* alloc_hinting(void* ud, void* ptr, size_t osize, size_t nsize) {
 
 // A large write into a mapping first asks the OS to fault in the pages it
 // covers with one call: one page fault per 4 KiB page costs more than the
-// copy on a fresh shared memory segment.
+// copy on a fresh shared memory segment. Asking again for pages already
+// present still walks their page tables (11 % of a loop of 1 MiB writes
+// cycling through a 16 MiB segment), so a handle remembers the range it
+// prefaulted and asks only outside it; pages the kernel dropped meanwhile
+// fault in on the copy, as without the call.
 constexpr size_t prefault_min = 256 * 1024;
+
+// Prefaults the `n` bytes at the handle's position unless a write asked for
+// all of them before; the remembered range grows when the new one touches
+// it and is replaced otherwise.
+void prefault_once(memfile* f, size_t n) {
+  size_t lo = f->pos, hi = f->pos + n;
+  if (lo >= f->prefaulted_lo && hi <= f->prefaulted_hi) return;
+  platform::prefault_write(f->addr + lo, n);
+  if (hi >= f->prefaulted_lo && lo <= f->prefaulted_hi) {
+    if (lo < f->prefaulted_lo) f->prefaulted_lo = lo;
+    if (hi > f->prefaulted_hi) f->prefaulted_hi = hi;
+  } else {
+    f->prefaulted_lo = lo;
+    f->prefaulted_hi = hi;
+  }
+}
 
 struct bytes {
   const char* s;
@@ -366,8 +386,7 @@ int meth_write(lua_State* L) {
     size_t k = len < avail ? len : avail;
     size_t before = f->pos;
     view v = view_of(f);
-    if (f->mapped && k >= prefault_min)
-      platform::prefault_write(f->addr + f->pos, k);
+    if (f->mapped && k >= prefault_min) prefault_once(f, k);
     std::memcpy(f->addr + f->pos, s, k);
     v.pos += k;
     err = settle(f, v, true);

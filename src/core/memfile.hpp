@@ -25,6 +25,10 @@ struct memfile {
   // another process may shrink (mmap, shm): accesses are then guarded
   // against SIGBUS (see fault.hpp). 0 for memory that cannot go away.
   size_t mapped = 0;
+  // The range [prefaulted_lo, prefaulted_hi) of the mapping that large
+  // writes already asked the OS to fault in (see memfile.cpp).
+  size_t prefaulted_lo = 0;
+  size_t prefaulted_hi = 0;
   // Makes written bytes durable; returns 0 or an errno. Null: nothing to do.
   int (*flush)(memfile*) = nullptr;
   // Called after a guarded access lost the pages from `lost` on: returns

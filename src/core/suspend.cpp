@@ -135,7 +135,8 @@ int drive(lua_State* L, const wait_op* op) {
         check_interrupt(L, saved);
         break;
       case how::luv_suspend:
-        luv_suspend(L, remaining < 0 ? -1 : lua_tonumber(L, slot_deadline(op)));
+        luv_suspend(L, remaining < 0 ? -1 : lua_tonumber(L, slot_deadline(op)),
+                    op->key ? op->key(L) : nullptr);
         return lua_yieldk(L, 0, reinterpret_cast<lua_KContext>(op), drive_k);
       case how::scheduler: {
         double t = loop_timeout(ls);

@@ -43,6 +43,11 @@ struct wait_op {
   // thread, or while luv is loaded but its loop is not running), instead
   // of running luv's loop or refusing.
   bool plain_block;
+  // What a suspended call waits for, as the luv driver tells it from other
+  // waits: the driver resumes the call only once the key is reported
+  // ready (see blocking.hpp) or its deadline passed, instead of after every
+  // step. Null: resumed after every step of the loop.
+  const void* (*key)(lua_State* L) = nullptr;
 };
 
 // Waits as described above, at most `timeout` seconds (< 0: no limit).

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "../core/blocking.hpp"
 #include "../core/luv_driver.hpp"
 #include "../core/step.hpp"
 #include "../core/suspend.hpp"
@@ -80,6 +81,17 @@ int global_core_step(lua_State* L) {
   return 0;
 }
 
+// For the luv driver: core.ready(t) -> n, overflow. Moves the keys of the
+// blocking jobs finished since the last call into t[1..n]; overflow: more
+// finished than were kept, any waiting job may be done.
+int global_core_ready(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  bool overflow = false;
+  lua_pushinteger(L, take_ready_keys(L, 1, &overflow));
+  lua_pushboolean(L, overflow);
+  return 2;
+}
+
 const luaL_Reg functions[] = {
     {"pollfd", global_pollfd}, {"timeout", global_timeout},
     {"step", global_step},     {"scheduler", global_scheduler},
@@ -89,7 +101,8 @@ const luaL_Reg functions[] = {
 const luaL_Reg core_functions[] = {
     {"pollfd", global_pollfd},  {"timeout", global_timeout},
     {"step", global_core_step}, {"active", global_active},
-    {"now", global_now},        {nullptr, nullptr},
+    {"now", global_now},        {"ready", global_core_ready},
+    {nullptr, nullptr},
 };
 
 }  // namespace

@@ -205,7 +205,12 @@ void dec_abandon(lua_State* L) {
   ipc::abandon_job(L, 3);
 }
 
-const ipc::wait_op dec_op = {4, dec_step, dec_expired, dec_abandon, true};
+const void* dec_key(lua_State* L) {
+  return ipc::job_key(L, 3);
+}
+
+const ipc::wait_op dec_op = {4,           dec_step, dec_expired,
+                             dec_abandon, true,     dec_key};
 
 // Waits in the calling thread, in slices, so that an interrupt (Ctrl-C in
 // the standalone interpreter) ends the wait.

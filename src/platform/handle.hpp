@@ -32,6 +32,9 @@ int flush_stream(FILE* f);
 // Microsoft C runtime keeps the buffer on fflush, and drops it on fseek.
 void drop_read_buffer(FILE* f);
 
+// Clears a C stream's end-of-file and error indicators.
+void clear_stream_state(FILE* f);
+
 // A second handle of the same open file, sharing its locks, not inherited
 // by children: 0 and `*out`, or an errno.
 int duplicate_handle(os_handle h, os_handle* out);

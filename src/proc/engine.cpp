@@ -15,6 +15,7 @@
 #include <new>
 
 #include "../core/status.hpp"
+#include "../platform/memory.hpp"
 #include "engine_internal.hpp"
 
 namespace ipc::proc {
@@ -29,26 +30,50 @@ uint64_t to_ms(double seconds) {
 
 namespace engine {
 
-// Output is read straight into the undelivered-output buffer, 64 KiB at a
-// time; reading pauses while more than 256 KiB wait to be delivered, so a
-// child that writes faster than the callback consumes cannot exhaust memory.
+// Output is read straight into the undelivered-output buffer, at most
+// 64 KiB per read (the size of the strings delivered); reading pauses while
+// more than backlog_cap() bytes wait to be delivered, so a child that
+// writes faster than the callback consumes cannot exhaust memory. A read
+// copies under the pipe's lock, which the child's writes wait for: reads of
+// up to 256 KiB made the child spin on that lock (14 % of all samples of
+// pipe_roundtrip, mutex_spin_on_owner), and 64 KiB reads took 0.88 of the
+// time.
 constexpr size_t read_chunk = 64 * 1024;
-constexpr size_t backlog_cap = 256 * 1024;
 constexpr uint64_t kill_grace_ms = 1000;
 
-// Pipes get 256 KiB of kernel buffer instead of 64 KiB: a child such as
-// cat moves 128 KiB per read and write, and through a 64 KiB pipe both
-// sides wake up for every few pages freed. The kernel counts the buffers
-// against the user's pipe-user-pages-soft (64 MiB by default), past which
-// every new pipe of that user gets a single page, so at most 32 pipes of
-// this process (8 MiB) are enlarged at a time; the others keep 64 KiB.
-constexpr int big_pipe_size = 256 * 1024;
+// The backlog and the enlarged pipes are an eighth of the machine's L2
+// cache, between 64 and 256 KiB (64 KiB when the OS does not say). The
+// bytes in flight pass through the pipe's pages, the backlog and the Lua
+// strings, and all of them should stay in the cache: on a 2 MiB L2 256 KiB
+// of each was the fastest measured (a 64 KiB backlog: pipe_out 8.6 %
+// slower), while on a 512 KiB L2 256 KiB pipes made pipe_roundtrip take
+// 1.8 times as long as 64 KiB ones.
+size_t buffer_bytes() {
+  static const size_t bytes = [] {
+    size_t b = platform::l2_cache_bytes() / 8;
+    return b < 64 * 1024 ? 64 * 1024 : b > 256 * 1024 ? 256 * 1024 : b;
+  }();
+  return bytes;
+}
+
+size_t backlog_cap() {
+  return buffer_bytes();
+}
+
+// Pipes get buffer_bytes() of kernel buffer instead of 64 KiB where that is
+// more: a child such as cat moves 128 KiB per read and write, and through a
+// 64 KiB pipe both sides wake up for every few pages freed. The kernel
+// counts the buffers against the user's pipe-user-pages-soft (64 MiB by
+// default), past which every new pipe of that user gets a single page, so
+// at most 32 pipes of this process (8 MiB at most) are enlarged at a time;
+// the others keep 64 KiB.
 constexpr int big_pipe_max = 32;
 std::atomic<int> big_pipes{0};
 
 bool enlarge_pipe(int fd) {
+  if (buffer_bytes() <= 64 * 1024) return false;
   if (big_pipes.fetch_add(1) < big_pipe_max &&
-      fcntl(fd, F_SETPIPE_SZ, big_pipe_size) >= 0)
+      fcntl(fd, F_SETPIPE_SZ, static_cast<int>(buffer_bytes())) >= 0)
     return true;
   big_pipes.fetch_sub(1);
   return false;
@@ -104,9 +129,21 @@ void after_event(child* c) {
   if (!c->detached) *c->dirty = 1;
 }
 
+// Reading pauses when a read would go past the backlog cap, and only once
+// the backlog was not delivered in between: the backlog is normally
+// delivered after the loop's run, before it polls again, so the first time
+// the run just ends reading (an empty buffer makes libuv report
+// UV_ENOBUFS) and the stream stays polled. Stopping and restarting it cost
+// two epoll_ctl calls per 256 KiB of pipe_out and pipe_roundtrip. Only a
+// poll that finds the backlog still full stops it (libuv 1.44 calls the
+// read callback even when alloc stopped reading: only there may it stop).
 void on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   child* c = core_of(h);
   out_buffer& b = c->out[stream_of(c, h)];
+  if (b.len >= backlog_cap()) {
+    *buf = uv_buf_init(nullptr, 0);
+    return;
+  }
   if (b.cap - b.len < read_chunk) {
     size_t ncap = b.len + read_chunk;
     auto* p = static_cast<char*>(realloc(b.data, ncap));
@@ -117,7 +154,10 @@ void on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
     b.data = p;
     b.cap = ncap;
   }
-  *buf = uv_buf_init(b.data + b.len, static_cast<unsigned>(b.cap - b.len));
+  size_t room = b.cap - b.len;
+  *buf =
+      uv_buf_init(b.data + b.len,
+                  static_cast<unsigned>(room < read_chunk ? room : read_chunk));
 }
 
 void on_read(uv_stream_t* st, ssize_t n, const uv_buf_t*) {
@@ -125,12 +165,16 @@ void on_read(uv_stream_t* st, ssize_t n, const uv_buf_t*) {
   child* c = core_of(h);
   int s = stream_of(c, h);
   if (n == 0) return;  // nothing read (EAGAIN)
-  if (n > 0) {
-    c->out[s].len += static_cast<size_t>(n);
-    if (c->out[s].len >= backlog_cap && !c->read_stopped[s]) {
+  if (n == UV_ENOBUFS && c->out[s].len >= backlog_cap()) {
+    if (c->read_full[s]) {  // still full at the next poll (see on_alloc)
       uv_read_stop(st);
       c->read_stopped[s] = true;
     }
+    c->read_full[s] = true;
+    return;
+  }
+  if (n > 0) {
+    c->out[s].len += static_cast<size_t>(n);
   } else {
     if (n != UV_EOF && !c->error[s]) c->error[s] = static_cast<int>(-n);
     close_pipe(c, s);
@@ -168,7 +212,7 @@ void read_rest(child* c, int s) {
       uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) < 0)
     return;
   out_buffer& b = c->out[s];
-  for (size_t total = 0; total < 4 * backlog_cap;) {
+  for (size_t total = 0; total < 4 * backlog_cap();) {
     if (b.cap - b.len < read_chunk) {
       auto* p = static_cast<char*>(realloc(b.data, b.len + read_chunk));
       if (!p) return;
@@ -188,7 +232,8 @@ void on_drain_timer(uv_timer_t* t) {
   // A paused stream is waiting for the consumer, not for the pipe: that
   // time does not count against drain_timeout.
   for (int s : {std_out, std_err}) {
-    if (c->pipe_open[s] && c->read_stopped[s]) {
+    if (c->pipe_open[s] &&
+        (c->read_stopped[s] || c->out[s].len >= backlog_cap())) {
       uv_timer_start(t, on_drain_timer, c->drain_ms, 0);
       return;
     }
@@ -360,6 +405,7 @@ bool child_has_pending(const child* c) {
 void child_consumed(child* c, int s) {
   c->out[s].len = 0;
   c->out[s].off = 0;
+  c->read_full[s] = false;
   if (c->read_stopped[s]) {
     c->read_stopped[s] = false;
     if (c->pipe_open[s])

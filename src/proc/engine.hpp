@@ -54,6 +54,7 @@ struct child {
   bool pipe_open[3];
   bool big_pipe[3];      // its kernel buffer was enlarged (counted)
   bool read_stopped[3];  // reading paused: undelivered output over the cap
+  bool read_full[3];     // the backlog reached the cap since last consumed
   bool group;
   bool unwatched;  // detached: not our child, never waited for or killed
   int pid;

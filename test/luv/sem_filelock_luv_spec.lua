@@ -214,6 +214,39 @@ describe("ipc.sem and ipc.filelock under luv", function()
     assert.equal("lock\ttrue\nfile\tclosed file\nfree again\ttrue\n", out)
   end)
 
+  it("resumes only the coroutine whose wait ended, not every waiting one", function()
+    -- Each coroutine counts the times it suspends (the driver's suspend,
+    -- the one function of more than one parameter it calls from C); woken
+    -- one after the other, each must have suspended exactly once.
+    local out = child([[
+      local s = assert(sem.create(...))
+      local n, suspends, woken = 20, {}, 0
+      local function counter(i)
+        return function()
+          local f, caller = debug.getinfo(2, "Su"), debug.getinfo(3, "S")
+          if f.what == "Lua" and f.nparams >= 2 and caller and caller.what == "C" then
+            suspends[i] = suspends[i] + 1
+          end
+        end
+      end
+      for i = 1, n do
+        suspends[i] = 0
+        local co = coroutine.create(function()
+          assert(s:dec())
+          woken = woken + 1
+          if woken < n then s:inc() else stop() end
+        end)
+        debug.sethook(co, counter(i), "c")
+        after(0, function() assert(coroutine.resume(co)) end)
+      end
+      after(50, function() s:inc() end)
+      uv.run()
+      s:close()
+      print(woken, table.concat(suspends, " "))
+    ]], name())
+    assert.equal("20\t" .. ("1 "):rep(19) .. "1\n", out)
+  end)
+
   it("a coroutine resumed by someone else during the wait keeps waiting", function()
     local out = child([[
       local s = assert(sem.create(...))

@@ -2,7 +2,10 @@
 -- luv's public Lua API only. A poll handle watches the descriptor that
 -- becomes readable when luaipc's loop has something to do, and a timer
 -- fires at its next deadline; both run one step (deliver callbacks, resume
--- the coroutines waiting in luaipc calls) and re-arm the timer. The two are
+-- the coroutines waiting in luaipc calls) and re-arm the timer. A wait with
+-- a key (a blocking job: sem:dec(), filelock.lock()) is resumed only by the
+-- step that finds its key ready, or once its deadline passed; the others
+-- after every step, to check their own condition. The two handles are
 -- ordinary luv handles: uv.walk() lists them, and closing them detaches
 -- luaipc from luv's loop (the next call that needs luv attaches again).
 -- Compiled into the module; called with the loop core and luv's module.
@@ -14,6 +17,12 @@ local driver = {}
 local poll, timer   -- the luv handles, while attached
 local armed         -- when the timer fires (monotonic seconds), or nil
 local waiting = {}  -- coroutine suspended in a luaipc call -> deadline | false
+local plain = {}    -- the waiting coroutines without a key -> true
+local timed = {}    -- the waiting coroutines that have a deadline -> it
+local keyed = {}    -- key -> the coroutine waiting for it
+local key_of = {}   -- coroutine waiting for a key -> the key
+local due = {}      -- coroutines to resume in this step, in order
+local ready = {}    -- the keys core.ready() reports (reused)
 local extra         -- deadline of a blocking wait on the main thread
 
 local function attached()
@@ -28,9 +37,10 @@ local function sync()
   local now = core.now()
   local t = core.timeout()
   local at = t and now + t
-  for _, d in pairs(waiting) do
-    if d and (not at or d < at) then at = d end
+  for _, d in pairs(timed) do
+    if not at or d < at then at = d end
   end
+  if due[1] then at = now end  -- resumes an error cut short
   if extra and (not at or extra < at) then at = extra end
   if at ~= armed then
     armed = at
@@ -51,30 +61,81 @@ local function sync()
 end
 driver.sync = sync
 
--- One step: what luaipc's loop has ready, then every waiting coroutine
+local function forget(co)
+  waiting[co], timed[co], plain[co] = nil, nil, nil
+  local key = key_of[co]
+  if key ~= nil then
+    key_of[co] = nil
+    if keyed[key] == co then keyed[key] = nil end
+  end
+end
+
+-- The coroutines this step resumes: every waiting one without a key, the
+-- keyed ones whose key is ready (all of them when more keys came than were
+-- kept), and the keyed ones whose deadline has passed.
+local function collect()
+  local n, overflow = core.ready(ready)
+  local list, count = due, #due
+  for co in pairs(overflow and waiting or plain) do
+    count = count + 1
+    list[count] = co
+  end
+  if not overflow then
+    for i = 1, n do
+      local co = keyed[ready[i]]
+      if co then
+        count = count + 1
+        list[count] = co
+      end
+      ready[i] = nil
+    end
+    local now
+    for co, d in pairs(timed) do
+      if key_of[co] ~= nil then
+        now = now or core.now()
+        if d <= now then
+          count = count + 1
+          list[count] = co
+        end
+      end
+    end
+  else
+    for i = 1, n do ready[i] = nil end
+  end
+end
+
+-- One step: what luaipc's loop has ready, then the waiting coroutines due
 -- (each checks its own condition and yields again if it is not met). An
 -- error of a resumed coroutine is raised here, so that luv reports it as it
--- reports errors of its own callbacks.
+-- reports errors of its own callbacks; the coroutines still due are
+-- resumed by the next step.
 function driver.step()
   armed = nil
   if attached() then timer:start(1, 0, driver.step) end  -- if an error cuts this short
   core.step()
-  local list = {}
-  for co in pairs(waiting) do list[#list + 1] = co end
-  for _, co in ipairs(list) do
+  collect()
+  local i = 1
+  while due[i] ~= nil do
+    local co = due[i]
+    due[i] = false
+    i = i + 1
     if waiting[co] ~= nil then
       if status(co) == "suspended" then
         local ok, err = resume(co)
         if not ok then
-          waiting[co] = nil
+          forget(co)
+          local n = #due
+          table.move(due, i, n, 1)
+          for j = n - i + 2, n do due[j] = nil end
           sync()
           error(traceback(co, tostring(err)), 0)
         end
       elseif status(co) == "dead" then
-        waiting[co] = nil
+        forget(co)
       end
     end
   end
+  for j = i - 1, 1, -1 do due[j] = nil end
   armed = false  -- force the re-arm
   sync()
 end
@@ -98,17 +159,26 @@ function driver.running(main)
   return not main
 end
 
-function driver.suspend(co, deadline)
+function driver.suspend(co, deadline, key)
   deadline = deadline or false
+  if key_of[co] ~= key then
+    forget(co)
+    if key ~= nil then
+      key_of[co] = key
+      keyed[key] = co
+    end
+  end
   if waiting[co] == deadline and attached() then return end
   driver.attach()
   waiting[co] = deadline
+  timed[co] = deadline or nil
+  plain[co] = key == nil or nil
   sync()
 end
 
 function driver.done(co)
   if waiting[co] ~= nil then
-    waiting[co] = nil
+    forget(co)
     sync()
   end
 end

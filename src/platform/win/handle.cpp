@@ -34,6 +34,10 @@ void drop_read_buffer(FILE* f) {
   fseek(f, 0, SEEK_CUR);
 }
 
+void clear_stream_state(FILE* f) {
+  clearerr(f);
+}
+
 int duplicate_handle(os_handle h, os_handle* out) {
   HANDLE self = GetCurrentProcess();
   HANDLE dup;
