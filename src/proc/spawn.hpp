@@ -32,6 +32,7 @@ struct spawn_request {
   bool group;
   double timeout;        // seconds; <= 0 means none
   double drain_timeout;  // seconds
+  bool pull;             // piped stdout/stderr are read on demand (no callback)
 };
 
 // What becomes the child's stdin, stdout and stderr.
