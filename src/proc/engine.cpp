@@ -220,9 +220,11 @@ void on_drain_timer(uv_timer_t* t) {
   child* c = core_of(reinterpret_cast<uv_handle_t*>(t));
   // A paused stream is waiting for the consumer, not for the pipe: that
   // time does not count against drain_timeout.
+  // A pulled stream nobody reads restarts the timer when a read resumes
+  // it (start_reading), so that an idle one keeps no loop alive.
   for (int s : {std_out, std_err}) {
     if (c->pipe_open[s] && c->read_stopped[s]) {
-      uv_timer_start(t, on_drain_timer, c->drain_ms, 0);
+      if (!c->pulled) uv_timer_start(t, on_drain_timer, c->drain_ms, 0);
       return;
     }
   }
@@ -448,6 +450,8 @@ void start_reading(child* c, int s) {
     return;
   }
   c->read_stopped[s] = false;
+  if (c->exited)
+    uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
 }
 
 void stop_reading(child* c, int s) {

@@ -127,6 +127,12 @@ int read_step(lua_State* L, loop_state*) {
       int got = child_pull(c, s);
       r = 1;
       if (got >= 0) continue;  // more bytes, or the end: try again
+      // Reading has started: one run of the loop registers the pipe, so
+      // that the loop's descriptor reports it to a host loop (luv, a
+      // scheduler), and takes what arrived meanwhile.
+      size_t had = b.len - b.off;
+      pump(st->p->ls);
+      if (b.len - b.off != had || !c->pipe_open[s]) continue;
       stash(L, top0);
       unpin(&st->base);
       unpin(&st->p->base);
