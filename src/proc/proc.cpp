@@ -128,6 +128,11 @@ int global_spawn_for_run(lua_State* L) {
   return spawn_as(L, "run");
 }
 
+// For proc.lines: spawn whose errors name `lines`.
+int global_spawn_for_lines(lua_State* L) {
+  return spawn_as(L, "lines");
+}
+
 // child_write with SIGPIPE blocked: libuv writes at once when it can, and
 // a child that closed its stdin must not kill us (platform/sigpipe.hpp).
 int guarded_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t seq) {
@@ -476,11 +481,12 @@ IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
   lua_setfield(L, -2, "wait_any");
   lua_pushlightuserdata(L, const_cast<char*>(&eof_marker));
   lua_setfield(L, -2, "EOF");
-  // The Lua face adds proc.run; it gets the module and the spawn that
-  // names run in its errors.
+  // The Lua face adds proc.run and proc.lines; it gets the module and
+  // the spawns that name them in their errors.
   lua_pushvalue(L, -1);
   lua_pushcfunction(L, global_spawn_for_run);
-  ipc::call_face(L, ipc::faces::proc, "proc", 2);
+  lua_pushcfunction(L, global_spawn_for_lines);
+  ipc::call_face(L, ipc::faces::proc, "proc", 3);
   ipc::set_version(L);
   return 1;
 }
