@@ -257,6 +257,41 @@ describe("ipc.proc pulled streams", function()
     collectgarbage()
   end)
 
+  it("survive a finalizer that closes them or their handle during a read", function()
+    local out = H.in_child([[
+      local proc = require "ipc.proc"
+      local fmts = {}
+      for i = 1, 300 do fmts[i] = "l" end
+      local function call(h)
+        local t = { h:read(table.unpack(fmts)) }
+        t[#t + 1] = h:read("a")
+        return table.concat(t, ",")
+      end
+      local h = assert(proc.spawn({ "seq", "5000" }, { stdout = true }))
+      local want = call(h)
+      h:close()
+      collectgarbage("incremental", 0, 100)
+      local during, closed = 0, 0
+      for i = 1, 200 do
+        h = assert(proc.spawn({ "seq", "5000" }, { stdout = true }))
+        local s = h:stdout()
+        local target = i % 2 == 0 and h or s
+        setmetatable({}, { __gc = function() pcall(target.close, target) end })
+        local ok, got = pcall(call, h)
+        if ok then
+          assert(got == want, "different results")
+          if tostring(target):find("closed") then during = during + 1 end
+        else
+          assert(got:find("closed", 1, true), got)
+          closed = closed + 1
+        end
+        pcall(h.close, h)
+      end
+      print(during > 0)
+    ]])
+    assert.equal("true\n", out)
+  end)
+
   it("stay bounded in memory while a child writes far more than is read at once", function()
     local out = H.in_child([[
       local proc = require "ipc.proc"
