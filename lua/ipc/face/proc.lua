@@ -113,7 +113,15 @@ function proc.lines(cmd, options, ...)
     end
     return nil
   end
-  return function() return finish(it()) end, nil, nil, h
+  if select("#", ...) > 1 then
+    return function() return finish(it()) end, nil, nil, h
+  end
+  -- One value per step (the common case): no varargs on the way.
+  return function()
+    local v = it()
+    if v ~= nil then return v end
+    return finish()
+  end, nil, nil, h
 end
 
 return proc
