@@ -205,11 +205,37 @@ void pack_formats(lua_State* L, int first) {
   }
 }
 
+// The common step of a lines iterator without formats: a line that is
+// already buffered, read with no stack slots. Returns 1, or 0 (nothing
+// pushed) when the general read must run.
+int buffered_line(lua_State* L, stream_handle* st) {
+  proc_handle* p = st->p;
+  child* c = p->core;
+  if (p->luv_mode || !c || !p->base.is_open() || !owned_here(&p->base))
+    return 0;
+  out_buffer& b = c->out[st->s];
+  if (b.len == b.off) return 0;
+  read_view v{b.data, b.len, b.off, c->pipe_open[st->s]};
+  pin(&p->base);
+  pin(&st->base);
+  int r = read_format(L, v, 'l', 0);  // 1 or read_refill: bytes remain
+  if (r == 1) {
+    b.off = v.pos;
+    if (b.off == b.len) b.off = b.len = 0;
+    st->touched = true;
+  }
+  unpin(&st->base);
+  unpin(&p->base);
+  return r == 1;
+}
+
 int iterate(lua_State* L) {
+  auto* st =
+      static_cast<stream_handle*>(lua_touserdata(L, lua_upvalueindex(1)));
+  if (!st->base.is_open()) return luaL_error(L, "file is already closed");
+  if (lua_isnil(L, lua_upvalueindex(2)) && buffered_line(L, st)) return 1;
   lua_settop(L, 0);
   lua_pushvalue(L, lua_upvalueindex(1));
-  auto* st = static_cast<stream_handle*>(lua_touserdata(L, 1));
-  if (!st->base.is_open()) return luaL_error(L, "file is already closed");
   lua_pushvalue(L, lua_upvalueindex(2));
   lua_pushnil(L);
   lua_pushboolean(L, 1);
