@@ -184,6 +184,11 @@ describe("ipc.proc pulled streams", function()
     local h = assert(proc.spawn({ "head", "-c", "20000000", "/dev/zero" },
       { stdout = true }))
     assert.equal("\0", h:read(1))
+    -- The loop runs while another child is waited for: the stream must
+    -- not be read meanwhile.
+    local other = assert(proc.spawn({ "sleep", "0.5" }))
+    other:wait()
+    other:close()
     -- head cannot finish: it blocks writing into the full pipe for ever.
     local state, writing
     for _ = 1, 1000 do
