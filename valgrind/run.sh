@@ -18,8 +18,8 @@ VG="valgrind --quiet --error-exitcode=99 --leak-check=full
   --track-fds=no --vgdb=no"
 
 if [ $# -eq 0 ]; then
-  for s in strfile mmap shm cross/memfile_diff sem filelock proc \
-    proc_fork_path proc_detach proc_die_with_parent \
+  for s in strfile mmap shm cross/memfile_diff sem filelock proc proc_stream \
+    proc_lines luv/proc_stream_luv proc_fork_path proc_detach proc_die_with_parent \
     luv/proc_luv luv/sem_filelock_luv luv/luv_mixed luv/luv_server \
     luv/inside_luv; do
     [ -f "test/${s}_spec.lua" ] && set -- "$@" "test/${s}_spec.lua"

@@ -11,13 +11,13 @@
 
 #include "../platform/memory.hpp"
 #include "fault.hpp"
+#include "reader.hpp"
 #include "status.hpp"
 
 namespace ipc {
 namespace {
 
 constexpr int max_lines_formats = 250;  // liolib's MAXARGLINE
-constexpr int max_numeral = 200;        // liolib's L_MAXLENNUM
 
 memfile* check_file(lua_State* L) {
   return check_as<memfile>(L, 1);
@@ -27,15 +27,17 @@ memfile* check_file(lua_State* L) {
 // so every format behaves as at the end of a file (what a Lua file opened
 // "w" does) before the read reports EBADF. Reads advance the local `pos`;
 // settle() stores it back into the handle.
-struct view {
-  const char* addr;
-  size_t size;
-  size_t pos;
+struct view : read_view {
   fault_state outer;  // what was armed before this access (mapped handles)
 };
 
 view view_of(memfile* f) {
-  view v{f->addr, f->readable ? f->size : f->pos, f->pos, {}};
+  view v;
+  v.addr = f->addr;
+  v.size = f->readable ? f->size : f->pos;
+  v.pos = f->pos;
+  v.more = false;  // memory has all its bytes
+  v.outer = {};
   if (f->mapped) v.outer = fault_arm(f->addr, f->mapped);
   return v;
 }
@@ -55,32 +57,6 @@ int settle(memfile* f, const view& v, bool writing = false) {
   if (keep < f->size) f->size = keep;
   if (f->pos > f->size) f->pos = f->size;
   return EFAULT;
-}
-
-// Strings of at least this size are allocated in transparent huge pages
-// where the kernel allows: faulting in a fresh 200 MiB string 4 KiB at a
-// time costs more than copying the bytes into it.
-constexpr size_t huge_string = 4 << 20;
-constexpr uintptr_t huge_page = 2 << 20;
-
-struct hinting_alloc {
-  lua_Alloc f;
-  void* ud;
-};
-
-// The state's allocator, with the huge-page hint on the whole 2 MiB pages
-// inside every block of at least huge_string bytes it returns.
-void* alloc_hinting(void* ud, void* ptr, size_t osize, size_t nsize) {
-  auto* a = static_cast<hinting_alloc*>(ud);
-  void* p = a->f(a->ud, ptr, osize, nsize);
-  if (p && nsize >= huge_string) {
-    uintptr_t from =
-        (reinterpret_cast<uintptr_t>(p) + huge_page - 1) & ~(huge_page - 1);
-    uintptr_t to = (reinterpret_cast<uintptr_t>(p) + nsize) & ~(huge_page - 1);
-    if (from < to)
-      platform::advise_huge(reinterpret_cast<void*>(from), to - from);
-  }
-  return p;
 }
 
 // A large write into a mapping first asks the OS to fault in the pages it
@@ -108,132 +84,6 @@ void prefault_once(memfile* f, size_t n) {
   }
 }
 
-struct bytes {
-  const char* s;
-  size_t n;
-};
-
-int push_bytes_protected(lua_State* L) {
-  auto* b = static_cast<const bytes*>(lua_touserdata(L, 1));
-  lua_pushlstring(L, b->s, b->n);
-  return 1;
-}
-
-// lua_pushlstring, with the huge-page hint for large strings. The hinting
-// allocator is installed only around the copy, which runs protected so
-// that a memory error cannot leave it installed.
-void push_bytes(lua_State* L, const char* s, size_t n) {
-  if (n < huge_string) {
-    lua_pushlstring(L, s, n);
-    return;
-  }
-  hinting_alloc a;
-  a.f = lua_getallocf(L, &a.ud);
-  bytes b{s, n};
-  lua_pushcfunction(L, push_bytes_protected);
-  lua_pushlightuserdata(L, &b);
-  lua_setallocf(L, alloc_hinting, &a);
-  int status = lua_pcall(L, 1, 1, 0);
-  lua_setallocf(L, a.f, a.ud);
-  if (status != LUA_OK) lua_error(L);
-}
-
-void push_range(lua_State* L, view& v, size_t n) {
-  push_bytes(L, v.addr + v.pos, n);
-  v.pos += n;
-}
-
-// Reads a line; with `chop` the newline is not kept. Fails only at the end.
-int read_line(lua_State* L, view& v, bool chop) {
-  size_t avail = v.size - v.pos;
-  const char* s = v.addr + v.pos;
-  const void* nl = avail ? std::memchr(s, '\n', avail) : nullptr;
-  if (nl) {
-    size_t len = static_cast<size_t>(static_cast<const char*>(nl) - s);
-    push_bytes(L, s, chop ? len : len + 1);
-    v.pos += len + 1;
-    return 1;
-  }
-  push_range(L, v, avail);
-  return avail > 0;
-}
-
-void read_all(lua_State* L, view& v) {
-  push_range(L, v, v.size - v.pos);
-}
-
-int read_chars(lua_State* L, view& v, size_t n) {
-  size_t avail = v.size - v.pos;
-  push_range(L, v, n < avail ? n : avail);
-  return avail > 0;
-}
-
-int test_eof(lua_State* L, const view& v) {
-  lua_pushliteral(L, "");
-  return v.pos < v.size;
-}
-
-// The numeral scanner of liolib's read_number, over memory: at most
-// max_numeral characters of a numeral prefix are taken, one look-ahead
-// character is given back, and lua_stringtonumber decides.
-struct numeral {
-  view* v = nullptr;
-  int c = EOF;  // current look-ahead character, or EOF
-  int n = 0;
-  char buff[max_numeral + 1];
-
-  int getc() {
-    return v->pos < v->size ? static_cast<unsigned char>(v->addr[v->pos++])
-                            : EOF;
-  }
-  bool nextc() {
-    if (n >= max_numeral) {  // too long: invalidate and stop
-      buff[0] = '\0';
-      return false;
-    }
-    buff[n++] = static_cast<char>(c);
-    c = getc();
-    return true;
-  }
-  bool test2(const char* set) {
-    return (c == set[0] || c == set[1]) && nextc();
-  }
-  int readdigits(bool hex) {
-    int count = 0;
-    while ((hex ? std::isxdigit(c) : std::isdigit(c)) && nextc()) count++;
-    return count;
-  }
-};
-
-int read_number(lua_State* L, view& v) {
-  numeral rn;
-  rn.v = &v;
-  int count = 0;
-  bool hex = false;
-  const char decp[2] = {lua_getlocaledecpoint(), '.'};
-  do {
-    rn.c = rn.getc();
-  } while (std::isspace(rn.c));
-  rn.test2("-+");
-  if (rn.test2("00")) {
-    if (rn.test2("xX"))
-      hex = true;
-    else
-      count = 1;  // the initial '0' counts as a digit
-  }
-  count += rn.readdigits(hex);
-  if (rn.test2(decp)) count += rn.readdigits(hex);
-  if (count > 0 && rn.test2(hex ? "pP" : "eE")) {
-    rn.test2("-+");
-    rn.readdigits(false);
-  }
-  if (rn.c != EOF) v.pos--;  // give back the look-ahead character
-  rn.buff[rn.n] = '\0';
-  if (lua_stringtonumber(L, rn.buff)) return 1;
-  lua_pushnil(L);  // the "result" that the caller replaces by fail
-  return 0;
-}
-
 // Reads the formats at stack positions first..top (g_read). Argument
 // errors are raised in order, after the formats before them were read.
 int g_read(lua_State* L, memfile* f, int first) {
@@ -242,7 +92,7 @@ int g_read(lua_State* L, memfile* f, int first) {
   int nargs = lua_gettop(L) - first + 1;
   int n, success;
   if (nargs == 0) {
-    success = read_line(L, v, true);
+    success = read_format(L, v, 'l', 0);
     n = first + 1;
   } else {
     if (!lua_checkstack(L, nargs + LUA_MINSTACK)) {
@@ -252,41 +102,15 @@ int g_read(lua_State* L, memfile* f, int first) {
     }
     success = 1;
     for (n = first; nargs-- && success; n++) {
-      if (lua_type(L, n) == LUA_TNUMBER) {
-        int exact;
-        lua_Integer l = lua_tointegerx(L, n, &exact);
-        if (!exact || l < 0) {
-          settle(f, v);
-          unpin(&f->base);
-          luaL_checkinteger(L, n);
-          luaL_argerror(L, n, "invalid count");
-        }
-        success =
-            l == 0 ? test_eof(L, v) : read_chars(L, v, static_cast<size_t>(l));
-        continue;
+      size_t count = 0;
+      bool count_bad;
+      char format = decode_format(L, n, &count, &count_bad);
+      if (!format) {
+        settle(f, v);
+        unpin(&f->base);
+        raise_format(L, n, count_bad);
       }
-      const char* p = lua_tostring(L, n);
-      if (p && *p == '*') p++;  // skip optional '*' (for compatibility)
-      switch (p ? *p : '\0') {
-        case 'n':
-          success = read_number(L, v);
-          break;
-        case 'l':
-          success = read_line(L, v, true);
-          break;
-        case 'L':
-          success = read_line(L, v, false);
-          break;
-        case 'a':
-          read_all(L, v);
-          success = 1;
-          break;
-        default:
-          settle(f, v);
-          unpin(&f->base);
-          luaL_checkstring(L, n);
-          return luaL_argerror(L, n, "invalid format");
-      }
+      success = read_format(L, v, format, count);
     }
   }
   int err = settle(f, v);
@@ -312,7 +136,7 @@ int io_readline_plain(lua_State* L) {
   if (!f->base.is_open()) return luaL_error(L, "file is already closed");
   if (!f->readable) return luaL_error(L, "%s", std::strerror(EBADF));
   view v = view_of(f);
-  int ok = read_line(L, v, true);
+  int ok = read_format(L, v, 'l', 0);
   if (settle(f, v)) return luaL_error(L, "%s", std::strerror(EFAULT));
   return ok;
 }

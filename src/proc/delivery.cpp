@@ -58,8 +58,11 @@ int push_event(lua_State* L, int idx, proc_handle* p) {
   child* c = p->core;
   if (lua_getiuservalue(L, idx, uv_callback) == LUA_TNIL) {
     // Nobody to deliver to (streams that are not pipes report nothing but
-    // stdin errors): the events are dropped.
+    // stdin errors): the events are dropped, except what pulled streams
+    // buffered for their reads.
     lua_pop(L, 1);
+    c->error[std_in] = 0;
+    if (c->pulled) return -1;  // pulled output waits for the reads
     for (int s : {std_out, std_err})
       if (c->out[s].len) child_consumed(c, s);
     for (int& e : c->error) e = 0;

@@ -129,6 +129,28 @@ void after_event(child* c) {
   if (!c->detached) *c->dirty = 1;
 }
 
+// Pulled output is read in pieces of up to this size: a pipe's worth.
+constexpr size_t pull_chunk = 256 * 1024;
+
+// Room for `want` more bytes after the unconsumed part of a pulled
+// stream's buffer: the consumed part is dropped first, then the buffer
+// grows geometrically (a read of "a" collects everything).
+bool pull_reserve(out_buffer& b, size_t want) {
+  if (b.cap - b.len >= want) return true;
+  if (b.off) {
+    std::memmove(b.data, b.data + b.off, b.len - b.off);
+    b.len -= b.off;
+    b.off = 0;
+    if (b.cap - b.len >= want) return true;
+  }
+  size_t ncap = b.cap * 2 > b.len + want ? b.cap * 2 : b.len + want;
+  auto* p = static_cast<char*>(realloc(b.data, ncap));
+  if (!p) return false;
+  b.data = p;
+  b.cap = ncap;
+  return true;
+}
+
 // Reading pauses when a read would go past the backlog cap, and only once
 // the backlog was not delivered in between: the backlog is normally
 // delivered after the loop's run, before it polls again, so the first time
@@ -140,6 +162,13 @@ void after_event(child* c) {
 void on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   child* c = core_of(h);
   out_buffer& b = c->out[stream_of(c, h)];
+  if (c->pulled) {
+    if (pull_reserve(b, pull_chunk))
+      *buf = uv_buf_init(b.data + b.len, static_cast<unsigned>(b.cap - b.len));
+    else
+      *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS
+    return;
+  }
   if (b.len >= backlog_cap()) {
     *buf = uv_buf_init(nullptr, 0);
     return;
@@ -165,7 +194,7 @@ void on_read(uv_stream_t* st, ssize_t n, const uv_buf_t*) {
   child* c = core_of(h);
   int s = stream_of(c, h);
   if (n == 0) return;  // nothing read (EAGAIN)
-  if (n == UV_ENOBUFS && c->out[s].len >= backlog_cap()) {
+  if (n == UV_ENOBUFS && !c->pulled && c->out[s].len >= backlog_cap()) {
     if (c->read_full[s]) {  // still full at the next poll (see on_alloc)
       uv_read_stop(st);
       c->read_stopped[s] = true;
@@ -175,6 +204,10 @@ void on_read(uv_stream_t* st, ssize_t n, const uv_buf_t*) {
   }
   if (n > 0) {
     c->out[s].len += static_cast<size_t>(n);
+    if (c->pulled && !c->draining) {  // the read that asked has its piece
+      uv_read_stop(st);
+      c->read_stopped[s] = true;
+    }
   } else {
     if (n != UV_EOF && !c->error[s]) c->error[s] = static_cast<int>(-n);
     close_pipe(c, s);
@@ -231,10 +264,12 @@ void on_drain_timer(uv_timer_t* t) {
   child* c = core_of(reinterpret_cast<uv_handle_t*>(t));
   // A paused stream is waiting for the consumer, not for the pipe: that
   // time does not count against drain_timeout.
+  // A pulled stream nobody reads restarts the timer when a read resumes
+  // it (start_reading), so that an idle one keeps no loop alive.
   for (int s : {std_out, std_err}) {
-    if (c->pipe_open[s] &&
-        (c->read_stopped[s] || c->out[s].len >= backlog_cap())) {
-      uv_timer_start(t, on_drain_timer, c->drain_ms, 0);
+    if (c->pipe_open[s] && (c->read_stopped[s] ||
+                            (!c->pulled && c->out[s].len >= backlog_cap()))) {
+      if (!c->pulled) uv_timer_start(t, on_drain_timer, c->drain_ms, 0);
       return;
     }
   }
@@ -376,8 +411,11 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
     c->exit_poll_ms = exit_poll_first_ms;
     uv_timer_start(&c->exit_timer, on_exit_timer, c->exit_poll_ms, 0);
   }
+  c->pulled = req.pull;
   for (int s : {std_out, std_err}) {
-    if (c->pipe_open[s]) {
+    if (c->pipe_open[s] && c->pulled) {
+      c->read_stopped[s] = true;  // until the program asks
+    } else if (c->pipe_open[s]) {
       int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]),
                             on_alloc, on_read);
       if (r < 0) {
@@ -398,6 +436,8 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
 }
 
 bool child_has_pending(const child* c) {
+  // Pulled output waits for the program's reads, not for a delivery.
+  if (c->pulled) return c->error[std_in];
   return c->out[std_out].len || c->out[std_err].len || c->error[std_in] ||
          c->error[std_out] || c->error[std_err];
 }
@@ -447,6 +487,103 @@ size_t child_queued(const child* c) {
   if (!c->pipe_open[std_in]) return 0;
   return uv_stream_get_write_queue_size(
       reinterpret_cast<const uv_stream_t*>(&c->pipe[std_in]));
+}
+
+namespace {
+
+void start_reading(child* c, int s) {
+  if (!c->pipe_open[s] || !c->read_stopped[s]) return;
+  int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc,
+                        on_read);
+  if (r < 0) {
+    if (!c->error[s]) c->error[s] = -r;
+    close_pipe(c, s);
+    return;
+  }
+  c->read_stopped[s] = false;
+  if (c->exited)
+    uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
+}
+
+void stop_reading(child* c, int s) {
+  if (!c->pipe_open[s] || c->read_stopped[s]) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->pipe[s]));
+  c->read_stopped[s] = true;
+}
+
+}  // namespace
+
+int child_pipe_fd(const child* c, int s) {
+  uv_os_fd_t fd;
+  if (!c->pipe_open[s] ||
+      uv_fileno(reinterpret_cast<const uv_handle_t*>(&c->pipe[s]), &fd) < 0)
+    return -1;
+  return fd;
+}
+
+int child_pull(child* c, int s) {
+  int fd = child_pipe_fd(c, s);
+  if (fd < 0) return 0;
+  out_buffer& b = c->out[s];
+  ssize_t n = -1;
+  int err = ENOMEM;
+  if (pull_reserve(b, pull_chunk)) {
+    n = retry_eintr([&] { return read(fd, b.data + b.len, b.cap - b.len); });
+    err = errno;
+  }
+  if (n > 0) {
+    b.len += static_cast<size_t>(n);
+    return 1;
+  }
+  if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) {
+    start_reading(c, s);
+    return c->pipe_open[s] ? -1 : 0;
+  }
+  if (n < 0 && !c->error[s]) c->error[s] = err;
+  close_pipe(c, s);
+  after_event(c);
+  return 0;
+}
+
+void child_pull_stop(child* c, int s) {
+  if (!c->draining) stop_reading(c, s);
+}
+
+void child_drain(child* c, bool on) {
+  c->draining = on;
+  for (int s : {std_out, std_err}) {
+    if (on)
+      start_reading(c, s);
+    else
+      stop_reading(c, s);
+  }
+}
+
+void child_close_stream(child* c, int s) {
+  close_pipe(c, s);
+  out_buffer& b = c->out[s];
+  free(b.data);
+  b = out_buffer{};
+  c->error[s] = 0;
+  after_event(c);
+}
+
+int child_handoff(child* c, int s) {
+  int fd = child_pipe_fd(c, s);
+  if (fd < 0 || !c->read_stopped[s]) return -1;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) return -1;
+  return fd;
+}
+
+void child_handoff_done(child* c, int s, bool taken) {
+  if (taken) {
+    child_close_stream(c, s);
+    return;
+  }
+  int fd = child_pipe_fd(c, s);
+  int flags = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+  if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 int child_signal(child* c, int sig) {

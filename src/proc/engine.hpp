@@ -57,6 +57,11 @@ struct child {
   bool read_full[3];     // the backlog reached the cap since last consumed
   bool group;
   bool unwatched;  // detached: not our child, never waited for or killed
+  // Pulled output (no callback): out[s] holds what was read and not yet
+  // consumed, from `off` to `len`; the pipe is read only while a read
+  // needs bytes, or without pause while `draining` (h:wait()).
+  bool pulled;
+  bool draining;
   int pid;
   uint64_t drain_ms;
 
@@ -99,6 +104,26 @@ void child_write_eof(child* c);
 bool child_stdin_open(const child* c);
 // Bytes queued for stdin that the pipe has not accepted yet.
 size_t child_queued(const child* c);
+
+// Pulled streams (see `pulled`). child_pull reads what the pipe of `s`
+// holds now into out[s], without blocking: 1 when bytes were added, 0 when
+// the stream has ended (EOF, or an error left in error[s]), -1 when the
+// pipe is empty: reading then runs on the loop until a piece arrives.
+int child_pull(child* c, int s);
+// Stops reading `s` on the loop (the read that wanted bytes is over).
+void child_pull_stop(child* c, int s);
+// Reads every pulled stream without pause (h:wait()), or stops that.
+void child_drain(child* c, bool on);
+// Closes the pipe of `s` and drops what it buffered: the child's later
+// writes to it fail with EPIPE.
+void child_close_stream(child* c, int s);
+// The descriptor of the open pipe of `s`, or -1.
+int child_pipe_fd(const child* c, int s);
+// Makes the pulled pipe `s` blocking, for a new child's stdin; returns its
+// descriptor or -1. child_handoff_done closes the pipe here after a spawn
+// that took it, or makes it non-blocking again.
+int child_handoff(child* c, int s);
+void child_handoff_done(child* c, int s, bool taken);
 
 // Sends `sig` to the child, or to its group; returns 0 or an errno. A
 // detached child is signalled by its pid as long as the handle is open.

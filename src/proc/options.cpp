@@ -5,6 +5,8 @@
 #include <cstdarg>
 #include <cstring>
 
+#include "stream.hpp"
+
 extern char** environ;
 
 namespace ipc::proc {
@@ -58,6 +60,10 @@ stdio_kind check_stdio(lua_State* L, const char* fname, int s, int* fd) {
     else
       option_error(L, fname, "%s must be a boolean, a file, \"null\"%s",
                    stream_names[s], s == 2 ? " or \"stdout\"" : "");
+  } else if (int sfd = s == 0 ? stream_handoff_fd(L, -1, fname) : -1;
+             sfd >= 0) {
+    *fd = sfd;  // the hand-off: another handle's pulled stdout or stderr
+    kind = stdio_fd;
   } else if (t != LUA_TNIL) {
     auto* f = static_cast<luaL_Stream*>(luaL_testudata(L, -1, LUA_FILEHANDLE));
     if (!f)
@@ -242,10 +248,7 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
   lua_getfield(L, 2, "callback");  // index 3
   if (!lua_isnil(L, 3) && !lua_isfunction(L, 3))
     option_error(L, fname, "callback must be a function");
-  if (lua_isnil(L, 3) &&
-      (req->kind[1] == stdio_pipe || req->kind[2] == stdio_pipe))
-    option_error(L, fname,
-                 "callback is required when stdout or stderr is a pipe");
+  req->pull = lua_isnil(L, 3);        // piped output is then read on demand
   int t = lua_getfield(L, 2, "cwd");  // index 4
   if (t != LUA_TNIL && t != LUA_TSTRING)
     option_error(L, fname, "cwd must be a string");

@@ -30,6 +30,7 @@
 #include "ipc_faces.hpp"
 #include "options.hpp"
 #include "proc_handle.hpp"
+#include "stream.hpp"
 
 namespace ipc::proc {
 namespace {
@@ -75,7 +76,7 @@ int spawn_as(lua_State* L, const char* fname) {
   if (!ls) return push_failure(L, err);
   bool luv = luv_loaded(L);
   if (luv) luv_attach(L);
-  auto* p = new_handle<proc_handle>(L, class_name, 2);
+  auto* p = new_handle<proc_handle>(L, class_name, 4);
   int idx = lua_gettop(L);
   p->self_ref = LUA_NOREF;
   lua_pushvalue(L, 3);
@@ -87,7 +88,11 @@ int spawn_as(lua_State* L, const char* fname) {
     p->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
   child* c = nullptr;
+  lua_getfield(L, 2, "stdin");  // a stream handed over, or anything else
+  stream_handoff_begin(L, -1);
   err = child_start(ls->loop, &ls->dirty, req, &c);
+  stream_handoff_end(L, -1, err == 0);
+  lua_pop(L, 1);
   if (err) {
     unanchor(L, p);
     const char* what =
@@ -109,6 +114,8 @@ int spawn_as(lua_State* L, const char* fname) {
   p->luv_mode = luv;
   p->has_stdin = req.kind[std_in] == stdio_pipe;
   p->detached = req.detach;
+  for (int s : {std_out, std_err})
+    p->pulled[s] = req.pull && req.kind[s] == stdio_pipe;
   p->base.release = release;
   pump(ls);  // registers the new descriptors, so the loop's fd reports them
   luv_sync(L);
@@ -123,6 +130,11 @@ int global_spawn(lua_State* L) {
 // For proc.run (lua/ipc/face/proc.lua): spawn whose errors name `run`.
 int global_spawn_for_run(lua_State* L) {
   return spawn_as(L, "run");
+}
+
+// For proc.lines: spawn whose errors name `lines`.
+int global_spawn_for_lines(lua_State* L) {
+  return spawn_as(L, "lines");
 }
 
 // child_write with SIGPIPE blocked: libuv writes at once when it can, and
@@ -263,9 +275,20 @@ int wait_expired(lua_State* L) {
   lua_pushboolean(L, 0);
   return 1;
 }
-const wait_op wait_op_def = {3, wait_step, wait_expired, nullptr, false};
+// Pulled streams are read on demand again once a wait gave up.
+void stop_draining(proc_handle* p) {
+  if (p->base.is_open() && p->core && p->core->pulled)
+    child_drain(p->core, false);
+}
+int wait_handle_expired(lua_State* L) {
+  stop_draining(static_cast<proc_handle*>(lua_touserdata(L, 1)));
+  return wait_expired(L);
+}
+const wait_op wait_op_def = {3, wait_step, wait_handle_expired, nullptr, false};
 int wait_any_step(lua_State* L, loop_state*);
-const wait_op wait_any_op = {3, wait_any_step, wait_expired, nullptr, false};
+int wait_any_expired(lua_State* L);
+const wait_op wait_any_op = {3, wait_any_step, wait_any_expired, nullptr,
+                             false};
 
 int wait_step(lua_State* L, loop_state*) {
   auto* p = static_cast<proc_handle*>(lua_touserdata(L, 1));
@@ -285,6 +308,7 @@ int wait_step(lua_State* L, loop_state*) {
     luv_sync(L);
     return push_status(L, p);
   }
+  if (p->core->pulled) child_drain(p->core, true);  // so that it can finish
   return step_wait;
 }
 
@@ -300,6 +324,7 @@ int meth_wait(lua_State* L) {
 // h:close() -> true
 int meth_close(lua_State* L) {
   auto* p = check_as<proc_handle>(L, 1);
+  close_streams(L, 1);
   close_handle(&p->base);
   unanchor(L, p);
   luv_sync(L);
@@ -390,9 +415,21 @@ int wait_any_step(lua_State* L, loop_state*) {
         return step_again;
       }
     }
+    if (p->core && p->core->pulled) child_drain(p->core, true);
     lua_pop(L, 1);
   }
   return step_wait;
+}
+
+int wait_any_expired(lua_State* L) {
+  lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    auto* p = static_cast<proc_handle*>(luaL_testudata(L, -1, class_name));
+    if (p) stop_draining(p);
+    lua_pop(L, 1);
+  }
+  return wait_expired(L);
 }
 
 // proc.wait_any(handles [, timeout]) -> h, true|nil, "exit"|"signal", code
@@ -411,11 +448,35 @@ int global_wait_any(lua_State* L) {
   return wait(L, &wait_any_op, timeout);
 }
 
+// h:stdout(), h:stderr() -> the stream of a pulled pipe
+int meth_stdout(lua_State* L) {
+  push_stream(L, to_proc(L, 1), std_out);
+  return 1;
+}
+int meth_stderr(lua_State* L) {
+  push_stream(L, to_proc(L, 1), std_err);
+  return 1;
+}
+
+// h:read(...), h:lines(...): the same on h:stdout()
+int meth_read(lua_State* L) {
+  push_stream(L, to_proc(L, 1), std_out);
+  lua_replace(L, 1);
+  return stream_read(L);
+}
+int meth_lines(lua_State* L) {
+  push_stream(L, to_proc(L, 1), std_out);
+  lua_replace(L, 1);
+  return stream_lines(L);
+}
+
 const luaL_Reg methods[] = {
-    {"write", meth_write}, {"queued", meth_queued},
-    {"drain", meth_drain}, {"kill", meth_kill},
-    {"pid", meth_pid},     {"timed_out", meth_timed_out},
-    {"wait", meth_wait},   {"close", meth_close},
+    {"stdout", meth_stdout}, {"stderr", meth_stderr},
+    {"read", meth_read},     {"lines", meth_lines},
+    {"write", meth_write},   {"queued", meth_queued},
+    {"drain", meth_drain},   {"kill", meth_kill},
+    {"pid", meth_pid},       {"timed_out", meth_timed_out},
+    {"wait", meth_wait},     {"close", meth_close},
     {nullptr, nullptr},
 };
 
@@ -426,6 +487,7 @@ IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
   using namespace ipc::proc;
   ipc::add_delivery(deliver_all);
   ipc::new_class(L, class_name, methods);
+  stream_class(L);
   lua_newtable(L);
   lua_pushcfunction(L, global_spawn);
   lua_setfield(L, -2, "spawn");
@@ -433,11 +495,12 @@ IPC_EXPORT int luaopen_ipc_proc(lua_State* L) {
   lua_setfield(L, -2, "wait_any");
   lua_pushlightuserdata(L, const_cast<char*>(&eof_marker));
   lua_setfield(L, -2, "EOF");
-  // The Lua face adds proc.run; it gets the module and the spawn that
-  // names run in its errors.
+  // The Lua face adds proc.run and proc.lines; it gets the module and
+  // the spawns that name them in their errors.
   lua_pushvalue(L, -1);
   lua_pushcfunction(L, global_spawn_for_run);
-  ipc::call_face(L, ipc::faces::proc, "proc", 2);
+  lua_pushcfunction(L, global_spawn_for_lines);
+  ipc::call_face(L, ipc::faces::proc, "proc", 3);
   ipc::set_version(L);
   return 1;
 }

@@ -19,6 +19,7 @@ struct proc_handle {
   bool done;      // final status known
   bool luv_mode;  // delivered by the loop's step, anchored while running
   bool has_stdin;
+  bool pulled[3];  // stdout/stderr: a pipe read through h:stdout()/h:stderr()
   bool eof_sent;
   bool timed_out;
   bool status_lost;

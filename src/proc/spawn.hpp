@@ -37,6 +37,7 @@ struct spawn_request {
   bool die_with_parent;  // SIGKILL when this process ends
   double timeout;        // seconds; <= 0 means none
   double drain_timeout;  // seconds
+  bool pull;             // piped stdout/stderr are read on demand (no callback)
 };
 
 // What becomes the child's stdin, stdout and stderr.

@@ -29,6 +29,20 @@ local function lines_of(out, prefix)
 end
 
 describe("examples", function()
+  it("lines.lua", function()
+    local out = run_example("lines.lua")
+    assert.matches("digits in 1..1000:\t2893\n", out, 1, true)
+    assert.matches("first of yes:\tmore\n", out, 1, true)
+    assert.matches("failed command:\tfalse\tproc.lines: echo partial; exit 3: exit 3\n", out, 1, true)
+    assert.matches("too early:\tnil\ttimeout\t110\nthen:\tlate\n", out, 1, true)
+  end)
+
+  it("pipeline.lua", function()
+    local out = run_example("pipeline.lua")
+    assert.matches("pear\t3\napple\t2\nfig\t1\n", out, 1, true)
+    assert.matches("bytes through the pipeline:\t67108864\n", out, 1, true)
+  end)
+
   it("plain.lua", function()
     local out = run_example("plain.lua")
     assert.matches("sort %-r:\tpear fig apple \texit\t0\n", out)
