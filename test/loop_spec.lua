@@ -54,7 +54,8 @@ describe("ipc.loop", function()
 
   -- The scenario both schedulers run: a coroutine waiting for a child, one
   -- in proc.run, one in sem:dec(), one in filelock.lock() on a range a
-  -- child holds, and a ticker. The ticker releases the waits itself once
+  -- child holds, one in proc.wait_any, one in h:drain(), one reading a
+  -- proc.lines loop, and a ticker. The ticker releases the waits itself once
   -- it has seen them all pending for a few ticks, so the program can only
   -- finish if no wait blocked the scheduler's thread.
   local SCENARIO = [[
@@ -99,12 +100,34 @@ describe("ipc.loop", function()
       f:close()
       return ok
     end)
+    -- The second wave's waits: wait_any, drain and a proc.lines loop, on
+    -- children that go on once the flag file exists.
+    local function after_flag(tail)
+      return { "sh", "-c", 'while [ ! -e "$1" ]; do sleep 0.01; done; ' .. tail, "sh", flag }
+    end
+    local any = assert(proc.spawn(after_flag("exit 1")))
+    job("any", function()
+      local _, _, what, code = proc.wait_any({ any })
+      return what .. " " .. code
+    end)
+    local slow = assert(proc.spawn(after_flag("cat >/dev/null"), { stdin = true }))
+    job("drain", function()
+      slow:write(("x"):rep(1 << 20))
+      local ok = slow:drain()
+      slow:write(proc.EOF)
+      return ok
+    end)
+    job("lines", function()
+      local seen = {}
+      for l in proc.lines(after_flag("echo l1; echo l2")) do seen[#seen + 1] = l end
+      return table.concat(seen, " ")
+    end)
     spawn(function()
       local ticks = 0
       while pending > 0 or not released do
         sleep(0.01)
         ticks = ticks + 1
-        if pending == 4 and not released then
+        if pending == 7 and not released then
           ticks_pending = ticks_pending + 1
           if ticks_pending == 5 then
             released = true
@@ -118,21 +141,25 @@ describe("ipc.loop", function()
       end
     end)
     run()
-    print("ticks while all four waited", ticks_pending)
-    for _, k in ipairs { "wait", "out", "run", "dec", "lock" } do
+    print("ticks while all seven waited", ticks_pending)
+    for _, k in ipairs { "wait", "out", "run", "dec", "lock", "any", "drain", "lines" } do
       print(k, results[k])
     end
     holder:wait()
+    slow:wait()
     s:close()
     os.remove(flag)
   ]]
   local EXPECTED = table.concat({
-    "ticks while all four waited\t5",
+    "ticks while all seven waited\t5",
     "wait\tnil exit 3",
     "out\tchild go\n",
     "run\trun go\n",
     "dec\ttrue",
     "lock\ttrue",
+    "any\texit 1",
+    "drain\ttrue",
+    "lines\tl1 l2",
   }, "\n") .. "\n"
 
   it("lets cqueues run coroutines while calls wait (require 'ipc.cqueues')", function()

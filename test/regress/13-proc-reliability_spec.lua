@@ -129,6 +129,9 @@ describe("ipc.proc reliability", function()
     { "h:wait()" },
     { "proc.run({ 'sleep', '30' })" },
     { "proc.wait_any({ h })" },
+    { "h3:read('l')", [[
+      local h3 = assert(proc.spawn({ "sleep", "30" }, { stdout = true }))]] },
+    { "(proc.lines({ 'sleep', '30' }))()" },
     { "h2:drain()", [[
       local h2 = assert(proc.spawn({ "sleep", "30" }, { stdin = true }))
       h2:write(("x"):rep(1 << 22))]] },
