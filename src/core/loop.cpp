@@ -114,6 +114,11 @@ loop_state* loop_of(lua_State* L, int* err) {
   return ls;
 }
 
+// After a run: see pump() in loop.hpp.
+void after_run(loop_state* ls) {
+  if (ls->dirty && ls->hosted && !ls->stepping) poke(ls);
+}
+
 void pump(loop_state* ls) {
   // A loop with nothing active returns from uv_run without polling; the
   // wake handle, referenced for this run, makes it poll once, so that what
@@ -126,6 +131,7 @@ void pump(loop_state* ls) {
   uv_run(ls->loop, UV_RUN_NOWAIT);
   os_sigpipe_unblock(&guard);
   uv_unref(wake);
+  after_run(ls);
 }
 
 void run_once(loop_state* ls, double seconds) {
@@ -143,6 +149,7 @@ void run_once(loop_state* ls, double seconds) {
   os_sigpipe_unblock(&guard);
   uv_timer_stop(&ls->alarm);
   uv_unref(alarm);
+  after_run(ls);
 }
 
 double loop_timeout(loop_state* ls) {

@@ -23,6 +23,8 @@ struct loop_state {
   uv_timer_t alarm;     // bounds a blocking run (deadline, interrupt checks)
   int busy;             // blocking jobs on threads whose results are awaited
   int dirty;            // events were recorded that a step has not delivered
+  bool hosted;          // a host loop polls loop_fd() (ipc.loop, luv)
+  bool stepping;        // inside a host's step, which delivers what it runs
   unsigned generation;  // the process generation the loop belongs to
 };
 
@@ -36,7 +38,10 @@ loop_state* loop_of(lua_State* L, int* err);
 // the parent of a fork); never creates one, never raises.
 loop_state* existing_loop(lua_State* L);
 
-// Runs what is ready without blocking. Calls no Lua.
+// Runs what is ready without blocking. Calls no Lua. A run outside a
+// host's step that leaves events undelivered pokes the loop: the run took
+// the readiness off the descriptor a host polls, and the host must still
+// step to deliver them. run_once does the same.
 void pump(loop_state* ls);
 
 // Runs the loop until something happened or `seconds` passed (< 0: no

@@ -142,6 +142,7 @@ int drive(lua_State* L, const wait_op* op) {
         double t = loop_timeout(ls);
         if (remaining >= 0 && (t < 0 || remaining < t)) t = remaining;
         push_scheduler(L);
+        ls->hosted = true;  // the scheduler waits on the descriptor
         int fd = loop_fd(ls);
         if (fd >= 0)
           lua_pushinteger(L, fd);

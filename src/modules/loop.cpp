@@ -28,7 +28,9 @@ loop_state* checked_loop(lua_State* L) {
 
 // loop.pollfd() -> integer | nil (no such descriptor on this platform)
 int global_pollfd(lua_State* L) {
-  int fd = loop_fd(checked_loop(L));
+  loop_state* ls = checked_loop(L);
+  ls->hosted = true;  // from now on a host may be waiting on it
+  int fd = loop_fd(ls);
   if (fd < 0)
     lua_pushnil(L);
   else
@@ -119,7 +121,9 @@ void add_delivery(deliver_fn fn) {
 
 void step(lua_State* L) {
   loop_state* ls = checked_loop(L);
+  ls->stepping = true;
   pump(ls);
+  ls->stepping = false;
   ls->dirty = 0;
   for (deliver_fn d : deliveries)
     if (d) d(L);
