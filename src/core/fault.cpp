@@ -17,10 +17,14 @@
 namespace ipc {
 namespace {
 
-// The armed range of this thread. Initial-exec TLS is read by the signal
-// handler with a plain %fs-relative load: no lazy allocation, which would
-// not be async-signal-safe.
-__attribute__((tls_model("initial-exec"))) thread_local fault_state armed;
+// The armed range of this thread, read by the signal handler (see
+// IPC_HANDLER_TLS in platform/memory.hpp for why that is safe).
+IPC_HANDLER_TLS fault_state armed;
+
+// Whether any thread ever armed a range. Until then a fault is not ours,
+// and the handler touches no thread-local data. (A flag, not a count: arming
+// is on the path of every read of a mapped handle.)
+std::atomic<bool> ever_armed{false};
 
 // The signals handled (SIGBUS, and SIGSEGV where the platform may report
 // a lost page with it) and the handler each had before ours.
@@ -57,6 +61,10 @@ void chain(int sig, siginfo_t* info, void* context) {
 
 void on_fault(int sig, siginfo_t* info, void* context) {
   int saved_errno = errno;
+  if (!ever_armed.load(std::memory_order_relaxed)) {
+    chain(sig, info, context);
+    return;
+  }
   auto* at = static_cast<char*>(info->si_addr);
   fault_state& r = armed;
   if (info->si_code > 0 && r.lo && at >= r.lo && at < r.hi) {
@@ -100,6 +108,8 @@ int install_fault_handler() {
 }
 
 fault_state fault_arm(char* addr, size_t len) {
+  if (!ever_armed.load(std::memory_order_relaxed))
+    ever_armed.store(true, std::memory_order_relaxed);
   fault_state& r = armed;
   fault_state outer = r;
   r.lo = nullptr;  // never a moment with the new bounds and an old loss
