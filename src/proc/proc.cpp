@@ -394,8 +394,8 @@ int wait_any_done(lua_State* L, int idx, proc_handle* p) {
   return 1 + push_status(L, p);
 }
 
-int wait_any_step(lua_State* L, loop_state*) {
-  lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+// The first finished handle of the array, pushed with its results; or -1.
+int first_finished(lua_State* L, lua_Integer n) {
   for (lua_Integer i = 1; i <= n; i++) {
     proc_handle* p = handle_at(L, i);
     int idx = lua_gettop(L);
@@ -405,12 +405,31 @@ int wait_any_step(lua_State* L, loop_state*) {
     }
     lua_pop(L, 1);
   }
-  for (lua_Integer i = 1; i <= n; i++) {
+  return -1;
+}
+
+// Slot 2 holds where the step goes on delivering (0 before the first step):
+// one event is delivered per step (its callback may yield), and scanning
+// the whole array again after each would make a wait over n busy children
+// cost n per chunk of output. Finished handles are looked for first, and
+// then only once no handle has an event left.
+int wait_any_step(lua_State* L, loop_state*) {
+  lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 1));
+  lua_Integer from = lua_tointeger(L, 2);
+  if (from == 0) {
+    int r = first_finished(L, n);
+    if (r >= 0) return r;
+  }
+  if (from < 1 || from > n) from = 1;
+  for (lua_Integer k = 0; k < n; k++) {
+    lua_Integer i = (from - 1 + k) % n + 1;
     proc_handle* p = handle_at(L, i);
     if (!p->luv_mode && p->core) {
       int nargs = push_event(L, lua_gettop(L), p);
       if (nargs >= 0) {
         lua_remove(L, -nargs - 2);  // the handle, below the callback
+        lua_pushinteger(L, i);
+        lua_replace(L, 2);
         call_in_step(L, nargs, &wait_any_op);
         return step_again;
       }
@@ -418,7 +437,8 @@ int wait_any_step(lua_State* L, loop_state*) {
     if (p->core && p->core->pulled) child_drain(p->core, true);
     lua_pop(L, 1);
   }
-  return step_wait;
+  int r = first_finished(L, n);
+  return r >= 0 ? r : step_wait;
 }
 
 int wait_any_expired(lua_State* L) {
@@ -445,6 +465,9 @@ int global_wait_any(lua_State* L) {
       luaL_error(L, "handle belongs to another process");
     lua_pop(L, 1);
   }
+  lua_settop(L, 2);
+  lua_pushinteger(L, 0);  // the step's cursor (see wait_any_step)
+  lua_replace(L, 2);
   return wait(L, &wait_any_op, timeout);
 }
 
