@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "../semaphore.hpp"
+#include "limits.hpp"
 
 namespace ipc::platform {
 namespace {
@@ -38,6 +39,16 @@ size_t sem_memory_size() {
 }
 
 int sem_up(os_sem* s) {
+  // A build held to a smaller limit than the OS's (IPC_MACOS_LIMITS on
+  // Linux) refuses a post past it, as that system's sem_post does.
+  if constexpr (sem_value_limit < static_cast<unsigned>(SEM_VALUE_MAX)) {
+    int v;
+    if (sem_getvalue(sem_of(s), &v) == 0 &&
+        v >= static_cast<int>(sem_value_limit)) {
+      errno = EOVERFLOW;
+      return -1;
+    }
+  }
   return sem_post(sem_of(s));
 }
 
