@@ -67,8 +67,12 @@ size_t l2_cache_bytes() {
         std::sscanf(size, "%luK", &kib) == 1 && kib > 0)
       return static_cast<size_t>(kib) * 1024;
   }
+#ifdef _SC_LEVEL2_CACHE_SIZE  // glibc's; musl has no name for it
   long v = sysconf(_SC_LEVEL2_CACHE_SIZE);
   return v > 0 ? static_cast<size_t>(v) : 0;
+#else
+  return 0;
+#endif
 }
 
 }  // namespace ipc::platform
