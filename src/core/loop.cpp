@@ -1,5 +1,6 @@
 // The private libuv loop of a Lua state (see loop.hpp).
 #include "loop.hpp"
+#include "status.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -61,13 +62,13 @@ int init_loop(loop_state* ls) {
   int r = uv_loop_init(loop);
   if (r < 0) {
     delete loop;
-    return -r;
+    return errno_of(r);
   }
   r = uv_async_init(loop, &ls->wake, on_wake);
   if (r < 0) {
     uv_loop_close(loop);
     delete loop;
-    return -r;
+    return errno_of(r);
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(&ls->wake));
   uv_timer_init(loop, &ls->alarm);

@@ -2,6 +2,8 @@
 // status.hpp).
 #include "status.hpp"
 
+#include <uv.h>
+
 #include <cmath>
 #include <cstdarg>
 #include <cstring>
@@ -59,6 +61,30 @@ const char* check_c_string(lua_State* L, int idx, size_t* len) {
   if (std::strlen(s) != n) raise_arg(L, idx, "string contains a NUL byte");
   if (len) *len = n;
   return s;
+}
+
+int errno_of(int r) {
+  // The codes ipc.proc meets from libuv; where libuv uses the system's
+  // numbers (POSIX) each case is the identity.
+  static const struct {
+    int uv, sys;
+  } codes[] = {
+      {UV_ENOENT, ENOENT},       {UV_EACCES, EACCES},
+      {UV_EINVAL, EINVAL},       {UV_ENOMEM, ENOMEM},
+      {UV_EPIPE, EPIPE},         {UV_EBADF, EBADF},
+      {UV_EMFILE, EMFILE},       {UV_ENFILE, ENFILE},
+      {UV_ENOSYS, ENOSYS},       {UV_ENOTSUP, ENOTSUP},
+      {UV_ESRCH, ESRCH},         {UV_EAGAIN, EAGAIN},
+      {UV_ECANCELED, ECANCELED}, {UV_EIO, EIO},
+      {UV_EEXIST, EEXIST},       {UV_ENAMETOOLONG, ENAMETOOLONG},
+      {UV_ENOTDIR, ENOTDIR},     {UV_EBUSY, EBUSY},
+      {UV_ETIMEDOUT, ETIMEDOUT}, {UV_ENOBUFS, ENOBUFS},
+      {UV_EPERM, EPERM},         {UV_E2BIG, E2BIG},
+      {UV_EISDIR, EISDIR},       {UV_ECONNRESET, ECONNRESET},
+  };
+  for (const auto& c : codes)
+    if (c.uv == r) return c.sys;
+  return r < 0 ? -r : r;
 }
 
 }  // namespace ipc

@@ -22,6 +22,10 @@ int push_result(lua_State* L, int code);
 // Pushes `nil, message` and returns 2 (failures that have no errno).
 int push_fail_message(lua_State* L, const char* message);
 
+// The errno of libuv's error code `r` (< 0): on POSIX the same number
+// negated, on Windows libuv's own numbers translated to the C runtime's.
+int errno_of(int r);
+
 // Raises "bad argument #idx to '<function>' (<formatted message>)": the
 // one helper for argument and option errors, so that no code builds such
 // a message by hand or rewrites one.

@@ -13,6 +13,7 @@
 #   spawn      close-on-exec pipes, closing descriptors in a forked child
 #   descriptors  the spare descriptors libuv's first loop needs
 #   sigpipe    SIGPIPE kept away from luaipc's own writes
+#   signals    signal numbers by name, for h:kill()
 # The Linux family shares the POSIX family's files where the two agree.
 # IPC_PORTABLE_POSIX forces the portable POSIX family on Linux, so that the
 # paths macOS and FreeBSD take are built and tested here; IPC_MACOS_LIMITS
@@ -23,25 +24,32 @@
 # are process machinery on POSIX (IPC_PLATFORM_REPLACES): the SIGBUS guard
 # (Windows refuses to shorten a mapped file, so there is nothing to guard)
 # and the process-wide guarantees of core/runtime.cpp (no fork, no
-# SIGPIPE). ipc.proc is not built there yet: win/proc_absent.cpp gives a
-# module whose calls return nil, message, ENOTSUP, and the platform table
-# says proc = false.
+# SIGPIPE).
+#
+# ipc.proc's engine has a platform half too: src/proc/posix/ (posix_spawn or
+# fork and exec, pidfd or waitpid, kill) or src/proc/win/ (uv_spawn, job
+# objects); that folder is also on the include path, for the engine's
+# watch.hpp.
 option(IPC_PORTABLE_POSIX "Build the portable POSIX paths instead of Linux's" OFF)
 option(IPC_MACOS_LIMITS "With the portable paths: hold to macOS's limits" OFF)
-set(IPC_POSIX_SHARED semaphore_ops shmem mapping handle descriptors sigpipe)
+set(IPC_POSIX_SHARED semaphore_ops shmem mapping handle descriptors sigpipe
+    signals)
 set(IPC_PLATFORM_REPLACES)
 set(IPC_PLATFORM_LIBRARIES pthread rt)
 if(WIN32)
   set(IPC_PLATFORM_FAMILY win)
   set(IPC_PLATFORM_SOURCES)
   foreach(concern named semaphore shmem mapping handle lock process
-          descriptors sigpipe errors fault runtime proc_absent)
+          descriptors sigpipe signals errors fault runtime jobs)
     list(APPEND IPC_PLATFORM_SOURCES src/platform/win/${concern}.cpp)
   endforeach()
   list(APPEND IPC_PLATFORM_SOURCES src/platform/posix/memory.cpp)
-  file(GLOB IPC_PLATFORM_REPLACES ${CMAKE_SOURCE_DIR}/src/proc/*.cpp)
-  list(APPEND IPC_PLATFORM_REPLACES ${CMAKE_SOURCE_DIR}/src/core/fault.cpp
-       ${CMAKE_SOURCE_DIR}/src/core/runtime.cpp)
+  set(IPC_PROC_FAMILY win)
+  file(GLOB IPC_PROC_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_SOURCE_DIR}/src/proc/win/*.cpp)
+  list(APPEND IPC_PLATFORM_SOURCES ${IPC_PROC_SOURCES})
+  set(IPC_PLATFORM_REPLACES ${CMAKE_SOURCE_DIR}/src/core/fault.cpp
+      ${CMAKE_SOURCE_DIR}/src/core/runtime.cpp)
   # 64-bit off_t; Windows 10 APIs; POSIX names of the C runtime (NAME_MAX,
   # sigset_t) with a strict -std=c++17; winpthread (threads, clock_gettime)
   # linked in, so that ipc.dll needs only lua54.dll and system DLLs.
@@ -73,7 +81,9 @@ if(IPC_PLATFORM_FAMILY STREQUAL "linux")
     set(IPC_SEMAPHORE_FAMILY posix)
   endif()
 endif()
-set(IPC_PLATFORM_SOURCES)
+set(IPC_PROC_FAMILY posix)
+file(GLOB IPC_PLATFORM_SOURCES CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/src/proc/posix/*.cpp)
 foreach(concern named semaphore lock memory process spawn)
   set(family ${IPC_PLATFORM_FAMILY})
   if(concern STREQUAL "semaphore")

@@ -1,5 +1,6 @@
 // What starting a child needs from the OS beyond fork and exec: a
-// close-on-exec pipe, closing every descriptor above the standard streams
+// close-on-exec pipe and a bigger buffer for it where the kernel allows,
+// closing every descriptor above the standard streams
 // in a forked child, and posix_spawn with the C library's extensions that
 // close descriptors and change directory, where the library has them. OS
 // calls only; the engine's spawn (src/proc/spawn.cpp) decides which path a
@@ -12,6 +13,10 @@ namespace ipc::platform {
 
 // A pipe whose two ends are close-on-exec; returns 0 or an errno.
 int cloexec_pipe(int fds[2]);
+
+// Gives the pipe at `fd` a kernel buffer of `bytes`; false where the
+// kernel cannot (only Linux resizes pipes; elsewhere they keep their size).
+bool resize_pipe(int fd, int bytes);
 
 // In a forked child, between fork and exec (async-signal-safe): closes
 // every descriptor numbered `low` or above. `limit` is one more than the

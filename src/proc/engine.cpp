@@ -1,10 +1,9 @@
-// The process engine of ipc.proc (see engine.hpp).
+// The process engine of ipc.proc (see engine.hpp): what every platform
+// shares, on libuv alone: reading into the output buffers with their
+// backlog cap, writing stdin, the timers, pulled reading's start and stop,
+// and closing. Starting a child, watching its exit, signals and the
+// release are the platform's (posix/start.cpp, win/start.cpp).
 #include "engine.hpp"
-
-#include <fcntl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -30,15 +29,6 @@ uint64_t to_ms(double seconds) {
 
 namespace engine {
 
-// Output is read straight into the undelivered-output buffer, at most
-// 64 KiB per read (the size of the strings delivered); reading pauses while
-// more than backlog_cap() bytes wait to be delivered, so a child that
-// writes faster than the callback consumes cannot exhaust memory. A read
-// copies under the pipe's lock, which the child's writes wait for: reads of
-// up to 256 KiB made the child spin on that lock (14 % of all samples of
-// pipe_roundtrip, mutex_spin_on_owner), and 64 KiB reads took 0.88 of the
-// time.
-constexpr size_t read_chunk = 64 * 1024;
 constexpr uint64_t kill_grace_ms = 1000;
 
 // The backlog and the enlarged pipes are an eighth of the machine's L2
@@ -60,24 +50,9 @@ size_t backlog_cap() {
   return buffer_bytes();
 }
 
-// Pipes get buffer_bytes() of kernel buffer instead of 64 KiB where that is
-// more: a child such as cat moves 128 KiB per read and write, and through a
-// 64 KiB pipe both sides wake up for every few pages freed. The kernel
-// counts the buffers against the user's pipe-user-pages-soft (64 MiB by
-// default), past which every new pipe of that user gets a single page, so
-// at most 32 pipes of this process (8 MiB at most) are enlarged at a time;
-// the others keep 64 KiB.
-constexpr int big_pipe_max = 32;
+// Pipes whose kernel buffer was enlarged (posix/start.cpp), counted
+// against a limit.
 std::atomic<int> big_pipes{0};
-
-bool enlarge_pipe(int fd) {
-  if (buffer_bytes() <= 64 * 1024) return false;
-  if (big_pipes.fetch_add(1) < big_pipe_max &&
-      fcntl(fd, F_SETPIPE_SZ, static_cast<int>(buffer_bytes())) >= 0)
-    return true;
-  big_pipes.fetch_sub(1);
-  return false;
-}
 
 child* core_of(uv_handle_t* h) {
   return static_cast<child*>(h->data);
@@ -111,11 +86,6 @@ void close_timer(uv_timer_t* t) {
   uv_close(reinterpret_cast<uv_handle_t*>(t), on_close);
 }
 
-// The pid of a reaped child may belong to another process by now.
-bool signalable(const child* c) {
-  return !c->exited;
-}
-
 bool io_settled(const child* c) {
   return !c->pipe_open[std_out] && !c->pipe_open[std_err] &&
          (!c->pipe_open[std_in] || c->writes_in_flight == 0);
@@ -128,9 +98,6 @@ void after_event(child* c) {
     uv_timer_stop(&c->drain_timer);
   if (!c->detached) *c->dirty = 1;
 }
-
-// Pulled output is read in pieces of up to this size: a pipe's worth.
-constexpr size_t pull_chunk = 256 * 1024;
 
 // Room for `want` more bytes after the unconsumed part of a pulled
 // stream's buffer: the consumed part is dropped first, then the buffer
@@ -209,7 +176,8 @@ void on_read(uv_stream_t* st, ssize_t n, const uv_buf_t*) {
       c->read_stopped[s] = true;
     }
   } else {
-    if (n != UV_EOF && !c->error[s]) c->error[s] = static_cast<int>(-n);
+    if (n != UV_EOF && !c->error[s])
+      c->error[s] = errno_of(static_cast<int>(n));
     close_pipe(c, s);
   }
   after_event(c);
@@ -227,37 +195,13 @@ void on_write(uv_write_t* req, int status) {
   delete w;
   c->writes_in_flight--;
   if (status < 0 && status != UV_ECANCELED) {
-    if (!c->error[std_in]) c->error[std_in] = -status;
-    if (!c->stdin_failed) c->stdin_failed = -status;
+    if (!c->error[std_in]) c->error[std_in] = errno_of(status);
+    if (!c->stdin_failed) c->stdin_failed = errno_of(status);
     close_pipe(c, std_in);  // drops what is still queued
   } else if (c->eof_queued && c->writes_in_flight == 0) {
     close_pipe(c, std_in);
   }
   after_event(c);
-}
-
-// Reads what the pipe of stream `s` already holds, without blocking, before
-// it is closed at the drain deadline: output written just before the exit
-// may not have been polled yet (always so with drain_timeout = 0).
-void read_rest(child* c, int s) {
-  uv_os_fd_t fd;
-  if (!c->pipe_open[s] ||
-      uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) < 0)
-    return;
-  out_buffer& b = c->out[s];
-  for (size_t total = 0; total < 4 * backlog_cap();) {
-    if (b.cap - b.len < read_chunk) {
-      auto* p = static_cast<char*>(realloc(b.data, b.len + read_chunk));
-      if (!p) return;
-      b.data = p;
-      b.cap = b.len + read_chunk;
-    }
-    ssize_t n =
-        retry_eintr([&] { return read(fd, b.data + b.len, b.cap - b.len); });
-    if (n <= 0) return;  // EOF, EAGAIN or an error: the pipe is closed next
-    b.len += static_cast<size_t>(n);
-    total += static_cast<size_t>(n);
-  }
 }
 
 void on_drain_timer(uv_timer_t* t) {
@@ -279,6 +223,48 @@ void on_drain_timer(uv_timer_t* t) {
   }
   close_pipe(c, std_in);
   after_event(c);
+}
+
+// A child's record with its timers, for the platform's start (nullptr:
+// out of memory).
+child* child_new(uv_loop_t* loop, int* dirty, const spawn_request& req) {
+  auto* c = new (std::nothrow) child();
+  if (!c) return nullptr;
+  c->loop = loop;
+  c->dirty = dirty;
+  c->group = req.group;
+  c->drain_ms = to_ms(req.drain_timeout);
+  for (uv_timer_t* t : {&c->kill_timer, &c->drain_timer}) {
+    uv_timer_init(loop, t);
+    t->data = c;
+    c->live++;
+  }
+  return c;
+}
+
+// After the platform started the child: output is read (or waits for the
+// program's reads), and the timeout and drain timers run.
+void child_begin(child* c, const spawn_request& req) {
+  c->pulled = req.pull;
+  for (int s : {std_out, std_err}) {
+    if (c->pipe_open[s] && c->pulled) {
+      c->read_stopped[s] = true;  // until the program asks
+    } else if (c->pipe_open[s]) {
+      int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]),
+                            on_alloc, on_read);
+      if (r < 0) {
+        c->error[s] = errno_of(r);
+        close_pipe(c, s);
+      }
+    }
+  }
+  // The loop's clock only advances while it runs: refresh it, or a loop
+  // that sat idle would fire the timer early.
+  uv_update_time(c->loop);
+  if (req.timeout > 0 && !c->exited)
+    uv_timer_start(&c->kill_timer, on_kill_timer, to_ms(req.timeout), 0);
+  if (c->exited && !io_settled(c))
+    uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
 }
 
 void on_kill_timer(uv_timer_t* t) {
@@ -305,135 +291,6 @@ void close_all(child* c) {
 }  // namespace engine
 
 using namespace engine;
-
-int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
-                child** out) {
-  auto* c = new (std::nothrow) child();
-  if (!c) return ENOMEM;
-  c->loop = loop;
-  c->dirty = dirty;
-  c->group = req.group;
-  c->drain_ms = to_ms(req.drain_timeout);
-  for (uv_timer_t* t : {&c->kill_timer, &c->drain_timer}) {
-    uv_timer_init(loop, t);
-    t->data = c;
-    c->live++;
-  }
-  child_stdio io;
-  int err = 0;
-  for (int s = 0; s < 3 && !err; s++) {
-    switch (req.kind[s]) {
-      case stdio_pipe: {
-        // A pipe, not the socketpair libuv would make: the kernel moves
-        // bulk data through a pipe faster.
-        int fds[2];
-        if ((err = make_pipe(fds))) break;
-        c->big_pipe[s] = enlarge_pipe(fds[0]);
-        int mine = s == std_in ? fds[1] : fds[0];
-        io.fd[s] = io.owned[s] = s == std_in ? fds[0] : fds[1];
-        uv_pipe_init(loop, &c->pipe[s], 0);
-        c->pipe[s].data = c;
-        c->live++;
-        c->pipe_open[s] = true;
-        if (int r = uv_pipe_open(&c->pipe[s], mine)) {  // makes it non-blocking
-          close(mine);
-          err = -r;
-        }
-        break;
-      }
-      case stdio_fd:
-        io.fd[s] = req.fd[s];
-        if (io.fd[s] < 3) {
-          io.fd[s] = io.owned[s] = dup_above_stdio(req.fd[s]);
-          if (io.fd[s] < 0) err = errno;
-        }
-        break;
-      case stdio_inherit: {
-        // The program's own stream, unless it has none (closed, or a
-        // close-on-exec descriptor of some library in its place).
-        int flags = fcntl(s, F_GETFD);
-        io.null[s] = flags < 0 || (flags & FD_CLOEXEC);
-        break;
-      }
-      case stdio_null:
-        io.null[s] = true;
-        break;
-      case stdio_merge:  // stderr where stdout went (set up just before)
-        io.fd[s] = io.fd[std_out];
-        io.null[s] = io.null[std_out];
-        if (io.fd[s] < 0 && !io.null[s]) io.fd[s] = std_out;  // dup2(1, 2)
-        break;
-    }
-  }
-  // The exit watcher: a pidfd after the spawn, or a polling timer.
-  c->pidfd = -1;
-  bool by_pidfd = have_pidfd() && !req.detach;
-  if (!err && !by_pidfd && !req.detach) {
-    uv_timer_init(loop, &c->exit_timer);
-    c->exit_timer.data = c;
-    c->live++;
-    c->process_open = true;
-  }
-  pid_t pid = 0;
-  if (!err) err = spawn_child(req, io, &pid);
-  if (err) {
-    close_all(c);
-    return err;
-  }
-  c->pid = pid;
-  if (req.detach) {
-    // Nothing to watch: the child belongs to init, its status to no one.
-    c->unwatched = true;
-    c->exited = true;
-    c->status_lost = true;
-  } else if (by_pidfd) {
-    int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (fd < 0 && errno == ESRCH) {
-      // Gone already, reaped by the kernel (SIGCHLD ignored) or by other
-      // code: its status is lost.
-      c->exited = true;
-      c->status_lost = true;
-    } else if (fd < 0 || uv_poll_init(loop, &c->exit_poll, fd) < 0) {
-      err = fd < 0 ? errno : EBADF;
-      if (fd >= 0) close(fd);
-      kill(pid, SIGKILL);
-      retry_eintr([&] { return waitpid(pid, nullptr, 0); });
-      close_all(c);
-      return err;
-    } else {
-      c->pidfd = fd;
-      c->exit_poll.data = c;
-      c->live++;
-      c->process_open = true;
-      uv_poll_start(&c->exit_poll, UV_READABLE, on_pidfd);
-    }
-  } else {
-    c->exit_poll_ms = exit_poll_first_ms;
-    uv_timer_start(&c->exit_timer, on_exit_timer, c->exit_poll_ms, 0);
-  }
-  c->pulled = req.pull;
-  for (int s : {std_out, std_err}) {
-    if (c->pipe_open[s] && c->pulled) {
-      c->read_stopped[s] = true;  // until the program asks
-    } else if (c->pipe_open[s]) {
-      int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]),
-                            on_alloc, on_read);
-      if (r < 0) {
-        c->error[s] = -r;
-        close_pipe(c, s);
-      }
-    }
-  }
-  // The loop's clock only advances while it runs: refresh it, or a loop
-  // that sat idle would fire the timer early.
-  uv_update_time(loop);
-  if (req.timeout > 0 && !c->exited)
-    uv_timer_start(&c->kill_timer, on_kill_timer, to_ms(req.timeout), 0);
-  if (c->exited && !io_settled(c))
-    uv_timer_start(&c->drain_timer, on_drain_timer, c->drain_ms, 0);
-  *out = c;
-  return 0;
-}
 
 bool child_has_pending(const child* c) {
   // Pulled output waits for the program's reads, not for a delivery.
@@ -468,7 +325,7 @@ int child_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t last_seq) {
                    bufs, n, on_write);
   if (r < 0) {
     delete w;
-    return -r;
+    return errno_of(r);
   }
   c->writes_in_flight++;
   return 0;
@@ -489,14 +346,14 @@ size_t child_queued(const child* c) {
       reinterpret_cast<const uv_stream_t*>(&c->pipe[std_in]));
 }
 
-namespace {
+namespace engine {
 
 void start_reading(child* c, int s) {
   if (!c->pipe_open[s] || !c->read_stopped[s]) return;
   int r = uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe[s]), on_alloc,
                         on_read);
   if (r < 0) {
-    if (!c->error[s]) c->error[s] = -r;
+    if (!c->error[s]) c->error[s] = errno_of(r);
     close_pipe(c, s);
     return;
   }
@@ -511,39 +368,7 @@ void stop_reading(child* c, int s) {
   c->read_stopped[s] = true;
 }
 
-}  // namespace
-
-int child_pipe_fd(const child* c, int s) {
-  uv_os_fd_t fd;
-  if (!c->pipe_open[s] ||
-      uv_fileno(reinterpret_cast<const uv_handle_t*>(&c->pipe[s]), &fd) < 0)
-    return -1;
-  return fd;
-}
-
-int child_pull(child* c, int s) {
-  int fd = child_pipe_fd(c, s);
-  if (fd < 0) return 0;
-  out_buffer& b = c->out[s];
-  ssize_t n = -1;
-  int err = ENOMEM;
-  if (pull_reserve(b, pull_chunk)) {
-    n = retry_eintr([&] { return read(fd, b.data + b.len, b.cap - b.len); });
-    err = errno;
-  }
-  if (n > 0) {
-    b.len += static_cast<size_t>(n);
-    return 1;
-  }
-  if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) {
-    start_reading(c, s);
-    return c->pipe_open[s] ? -1 : 0;
-  }
-  if (n < 0 && !c->error[s]) c->error[s] = err;
-  close_pipe(c, s);
-  after_event(c);
-  return 0;
-}
+}  // namespace engine
 
 void child_pull_stop(child* c, int s) {
   if (!c->draining) stop_reading(c, s);
@@ -566,61 +391,6 @@ void child_close_stream(child* c, int s) {
   b = out_buffer{};
   c->error[s] = 0;
   after_event(c);
-}
-
-int child_handoff(child* c, int s) {
-  int fd = child_pipe_fd(c, s);
-  if (fd < 0 || !c->read_stopped[s]) return -1;
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) return -1;
-  return fd;
-}
-
-void child_handoff_done(child* c, int s, bool taken) {
-  if (taken) {
-    child_close_stream(c, s);
-    return;
-  }
-  int fd = child_pipe_fd(c, s);
-  int flags = fd < 0 ? -1 : fcntl(fd, F_GETFL);
-  if (flags >= 0) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
-int child_signal(child* c, int sig) {
-  int r;
-  if (c->unwatched)
-    r = kill(c->group ? -c->pid : c->pid, sig);
-  else if (c->group)
-    r = kill(-c->pid, sig);  // the group outlives its leader
-  else if (!signalable(c))
-    return ESRCH;
-  else
-    r = kill(c->pid, sig);
-  return r < 0 ? errno : 0;
-}
-
-void child_release(child* c, bool owner) {
-  if (!owner) {
-    // A copy inherited through fork: close this process's descriptors and
-    // leave the record (and the parent's loop, child and group) alone.
-    for (int s = 0; s < 3; s++) {
-      uv_os_fd_t fd;
-      if (c->pipe_open[s] &&
-          uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) == 0)
-        close(fd);
-    }
-    if (c->pidfd >= 0) close(c->pidfd);
-    return;
-  }
-  if (c->group && !c->unwatched) kill(-c->pid, SIGKILL);
-  if (!c->exited && c->process_open) {
-    kill(c->pid, SIGKILL);
-    int st = 0;
-    pid_t r = retry_eintr([&] { return waitpid(c->pid, &st, 0); });
-    record_status(c, r, st);
-    close_watcher(c);
-  }
-  close_all(c);
 }
 
 }  // namespace ipc::proc

@@ -11,7 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "spawn.hpp"
+#include "request.hpp"
+#include "watch.hpp"  // the platform's exit watcher (posix/ or win/)
 
 namespace ipc::proc {
 
@@ -37,14 +38,10 @@ constexpr size_t delivery_chunk = 64 * 1024;
 struct child {
   uv_loop_t* loop;
   int* dirty;  // set after every event: a step has something to deliver
-  // The child's exit is seen through a pidfd (readable once it has exited)
-  // or, where the kernel offers none, by polling waitpid on a timer that
-  // backs off; either way only the child's own pid is reaped, and the
-  // program's SIGCHLD disposition is never touched.
-  uv_poll_t exit_poll;
-  uv_timer_t exit_timer;
-  int pidfd;              // -1: exit_timer is the watcher
-  uint64_t exit_poll_ms;  // the timer's current interval
+  // The child's exit: a pidfd or a polled waitpid on POSIX, libuv's
+  // process handle on Windows; either way only the child's own exit is
+  // seen, and the program's SIGCHLD disposition is never touched.
+  exit_watch watch;
   uv_pipe_t pipe[3];
   uv_timer_t kill_timer;   // options.timeout and its SIGKILL escalation
   uv_timer_t drain_timer;  // options.drain_timeout after the exit

@@ -1,13 +1,13 @@
 // proc.spawn's arguments (see options.hpp).
 #include "options.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdarg>
 #include <cstring>
 
+#include "command.hpp"
 #include "stream.hpp"
-
-extern char** environ;
 
 namespace ipc::proc {
 namespace {
@@ -136,6 +136,36 @@ char** check_argv(lua_State* L, const char* fname) {
   return string_array(L, anchor, n);
 }
 
+// The name of `len` bytes at `name`, in lower case with `fold`.
+void push_name(lua_State* L, const char* name, size_t len, bool fold) {
+  if (!fold) {
+    lua_pushlstring(L, name, len);
+    return;
+  }
+  luaL_Buffer b;
+  char* p = luaL_buffinitsize(L, &b, len);
+  for (size_t i = 0; i < len; i++)
+    p[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  luaL_pushresultsize(&b, len);
+}
+
+// Where names are the same in any case (Windows): a table of the names of
+// the table at `env` in lower case, pushed; returns its index.
+int fold_names(lua_State* L, int env) {
+  lua_newtable(L);
+  int folded = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, env)) {
+    lua_pop(L, 1);
+    size_t len;
+    const char* k = lua_tolstring(L, -1, &len);  // checked: all strings
+    push_name(L, k, len, true);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, folded);
+  }
+  return folded;
+}
+
 // options.env and options.clear_env -> an environment, or nullptr for the
 // parent's own.
 char** check_env(lua_State* L, const char* fname) {
@@ -175,12 +205,14 @@ char** check_env(lua_State* L, const char* fname) {
     }
   }
   if (!clear) {
-    for (char** e = environ; *e; e++) {
+    int folded = env_names_fold_case() ? fold_names(L, env) : env;
+    for (char** e = parent_environment(); *e; e++) {
       const char* eq = std::strchr(*e, '=');
       if (!eq) continue;
       if (t == LUA_TTABLE) {
-        lua_pushlstring(L, *e, static_cast<size_t>(eq - *e));
-        bool named = lua_rawget(L, env) != LUA_TNIL;  // overridden or removed
+        push_name(L, *e, static_cast<size_t>(eq - *e), folded != env);
+        bool named =
+            lua_rawget(L, folded) != LUA_TNIL;  // overridden or removed
         lua_pop(L, 1);
         if (named) continue;
       }
@@ -264,16 +296,11 @@ void check_spawn_args(lua_State* L, const char* fname, spawn_request* req) {
     const char* cmd = lua_tolstring(L, 1, &len);
     if (std::strlen(cmd) != len)
       command_error(L, fname, "command contains a zero byte");
-    auto** a = static_cast<char**>(lua_newuserdatauv(L, 4 * sizeof(char*), 0));
-    a[0] = const_cast<char*>("/bin/sh");
-    a[1] = const_cast<char*>("-c");
-    a[2] = const_cast<char*>(cmd);
-    a[3] = nullptr;
-    req->args = a;
+    shell_command(L, cmd, req);
   } else {
     req->args = check_argv(L, fname);
+    req->file = req->args[0];
   }
-  req->file = req->args[0];
   req->env = check_env(L, fname);
 }
 

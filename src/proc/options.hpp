@@ -5,7 +5,7 @@
 #pragma once
 
 #include "../core/lua.hpp"
-#include "spawn.hpp"
+#include "request.hpp"
 
 namespace ipc::proc {
 

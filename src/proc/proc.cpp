@@ -9,9 +9,6 @@
 // while their child runs, and their callbacks are delivered by the loop's
 // step (ipc.loop.step, run by the luv driver) as soon as output arrives,
 // not by wait. proc.run lives in lua/ipc/face/proc.lua.
-#include <strings.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <csignal>
 #include <cstring>
@@ -25,7 +22,9 @@
 #include "../core/step.hpp"
 #include "../core/suspend.hpp"
 #include "../core/version.hpp"
+#include "../platform/signals.hpp"
 #include "../platform/sigpipe.hpp"
+#include "command.hpp"
 #include "engine.hpp"
 #include "ipc_faces.hpp"
 #include "options.hpp"
@@ -99,9 +98,10 @@ int spawn_as(lua_State* L, const char* fname) {
         err == ENOENT || err == EACCES || err == ENOEXEC ? req.file : nullptr;
     if (err == ENOTSUP && req.die_with_parent)
       lua_pushfstring(L, "die_with_parent: %s", std::strerror(err));
-    else if (req.cwd && (err == ENOENT || err == ENOTDIR) &&
-             access(req.cwd, X_OK) != 0)
+    else if (cwd_at_fault(req, err))
       lua_pushfstring(L, "cwd %s: %s", req.cwd, std::strerror(err));
+    else if (const char* why = refusal(req, err))
+      lua_pushfstring(L, "%s: %s", req.file, why);
     else if (what)
       lua_pushfstring(L, "%s: %s", what, std::strerror(err));
     else
@@ -210,28 +210,21 @@ int meth_write(lua_State* L) {
 
 // The signal named at `idx`: "term", "TERM" or "SIGTERM" alike.
 int check_signal(lua_State* L, int idx) {
-  static const char* const names[] = {"term", "kill", "int",  "hup", "quit",
-                                      "usr1", "usr2", "stop", "cont"};
-  static const int numbers[] = {SIGTERM, SIGKILL, SIGINT,  SIGHUP, SIGQUIT,
-                                SIGUSR1, SIGUSR2, SIGSTOP, SIGCONT};
   if (lua_type(L, idx) == LUA_TNUMBER) {
     lua_Integer n = luaL_checkinteger(L, idx);
-    if (n < 0 || n >= NSIG) luaL_argerror(L, idx, "invalid signal number");
+    if (n < 0 || n >= platform::signal_limit())
+      luaL_argerror(L, idx, "invalid signal number");
     return static_cast<int>(n);
   }
   size_t len;
   const char* name = luaL_optlstring(L, idx, "term", &len);
-  char lower[8];
-  if (len >= 3 && strncasecmp(name, "sig", 3) == 0) {
-    name += 3;
-    len -= 3;
-  }
-  if (len < sizeof lower) {
+  char lower[12];  // "sigusr1" and the like, NUL-terminated
+  if (len < sizeof lower && std::strlen(name) == len) {
     for (size_t i = 0; i <= len; i++)
       lower[i] =
           static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
-    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
-      if (std::strcmp(lower, names[i]) == 0) return numbers[i];
+    const char* bare = std::strncmp(lower, "sig", 3) == 0 ? lower + 3 : lower;
+    if (int n = platform::signal_number(bare)) return n;
   }
   return luaL_argerror(L, idx,
                        lua_pushfstring(L,

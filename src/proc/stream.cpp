@@ -338,7 +338,12 @@ int stream_handoff_fd(lua_State* L, int idx, const char* fname) {
     option_error(L, fname,
                  "stdin is a stream that was already read from (only an "
                  "untouched stream can be handed over)");
-  return child_pipe_fd(c, st->s);
+  int fd = child_pipe_fd(c, st->s);
+  if (fd < 0)
+    option_error(L, fname,
+                 "stdin: a stream cannot be handed to another process here "
+                 "(Windows)");
+  return fd;
 }
 
 void stream_handoff_begin(lua_State* L, int idx) {

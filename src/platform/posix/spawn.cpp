@@ -25,6 +25,10 @@ int cloexec_pipe(int fds[2]) {
   return 0;
 }
 
+bool resize_pipe(int, int) {
+  return false;
+}
+
 void close_from(int low, int limit) {
 #if defined(IPC_HAVE_CLOSEFROM) && IPC_HAVE_CLOSEFROM
   (void)limit;

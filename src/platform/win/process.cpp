@@ -1,5 +1,7 @@
-// Process capabilities on Windows (see platform/process.hpp): ipc.proc is
-// not built yet; no pidfds, no signals beyond term and kill.
+// Process capabilities on Windows (see platform/process.hpp): ipc.proc on
+// libuv's uv_spawn; no pidfds, no signals beyond term and kill. Every child
+// that is not detached dies with this process: libuv puts it in a job
+// object that terminates its processes when this process ends.
 #include "../process.hpp"
 
 namespace ipc::platform {
@@ -9,7 +11,7 @@ const char* os_name() {
 }
 
 bool have_proc() {
-  return false;
+  return true;
 }
 
 bool have_pidfd() {
@@ -21,7 +23,7 @@ bool have_signals() {
 }
 
 bool have_die_with_parent() {
-  return false;
+  return true;
 }
 
 }  // namespace ipc::platform

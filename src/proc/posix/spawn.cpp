@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../platform/process.hpp"
-#include "../platform/spawn.hpp"
+#include "../../platform/process.hpp"
+#include "../../platform/spawn.hpp"
 
 extern char** environ;
 

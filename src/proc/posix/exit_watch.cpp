@@ -7,8 +7,8 @@
 
 #include <cerrno>
 
-#include "../core/status.hpp"
-#include "engine_internal.hpp"
+#include "../../core/status.hpp"
+#include "exit_watch.hpp"
 
 namespace ipc::proc::engine {
 
@@ -16,12 +16,12 @@ namespace ipc::proc::engine {
 void close_watcher(child* c) {
   if (!c->process_open) return;
   c->process_open = false;
-  if (c->pidfd >= 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->exit_poll), on_close);
-    close(c->pidfd);  // uv_close has already taken it off the loop
-    c->pidfd = -1;
+  if (c->watch.pidfd >= 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->watch.poll), on_close);
+    close(c->watch.pidfd);  // uv_close has already taken it off the loop
+    c->watch.pidfd = -1;
   } else {
-    close_timer(&c->exit_timer);
+    close_timer(&c->watch.timer);
   }
 }
 
@@ -66,8 +66,8 @@ void on_pidfd(uv_poll_t* h, int, int) {
 void on_exit_timer(uv_timer_t* t) {
   child* c = core_of(reinterpret_cast<uv_handle_t*>(t));
   if (check_exit(c)) return;
-  if (c->exit_poll_ms < exit_poll_max_ms) c->exit_poll_ms *= 2;
-  uv_timer_start(t, on_exit_timer, c->exit_poll_ms, 0);
+  if (c->watch.poll_ms < exit_poll_max_ms) c->watch.poll_ms *= 2;
+  uv_timer_start(t, on_exit_timer, c->watch.poll_ms, 0);
 }
 
 }  // namespace ipc::proc::engine

@@ -17,9 +17,9 @@
 #include <csignal>
 #include <cstring>
 
-#include "../core/status.hpp"
-#include "../platform/process.hpp"
-#include "../platform/spawn.hpp"
+#include "../../core/status.hpp"
+#include "../../platform/process.hpp"
+#include "../../platform/spawn.hpp"
 #include "spawn.hpp"
 
 extern char** environ;
