@@ -630,6 +630,7 @@ describe("ipc.proc", function()
     end)
 
     it("enlarges pipes to an eighth of the L2 cache: a child writes 200 KB unread", function()
+      if H.needs("pipe_resize") then return end
       -- Outside wait nothing reads the pipe, so the child can only finish
       -- its write if the pipe holds it all (a default pipe holds 64 KiB).
       -- The pipes follow the L2 size the system reports (sysfs, else

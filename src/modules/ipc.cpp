@@ -21,7 +21,7 @@ namespace {
 
 void push_platform(lua_State* L) {
   namespace p = ipc::platform;
-  lua_createtable(L, 0, 12);
+  lua_createtable(L, 0, 13);
   lua_pushstring(L, p::os_name());
   lua_setfield(L, -2, "os");
   const struct {
@@ -36,6 +36,7 @@ void push_platform(lua_State* L) {
       {"die_with_parent", p::have_die_with_parent()},
       {"sem_identity", p::have_sem_identity()},
       {"persistent_names", p::names_persist()},
+      {"pipe_resize", p::have_pipe_resize()},
   };
   for (const auto& f : flags) {
     lua_pushboolean(L, f.value);

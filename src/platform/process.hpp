@@ -21,6 +21,10 @@ bool have_pidfd();
 // True when processes can be sent signals by name beyond term and kill.
 bool have_signals();
 
+// True when the kernel lets a pipe's buffer grow (Linux: F_SETPIPE_SZ;
+// see platform/spawn.hpp's resize_pipe).
+bool have_pipe_resize();
+
 // True when a child can be made to die with its parent.
 bool have_die_with_parent();
 

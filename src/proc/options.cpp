@@ -21,6 +21,9 @@ namespace {
 }
 
 const char* const stream_names[] = {"stdin", "stdout", "stderr"};
+// What each option may be besides a boolean, a file or "null".
+const char* const stdio_choices[] = {" or another handle's stream", "",
+                                     " or \"stdout\""};
 
 // Every option spawn knows; any other key is a mistake (a misspelled
 // `stdotu = true` must not be ignored).
@@ -59,16 +62,17 @@ stdio_kind check_stdio(lua_State* L, const char* fname, int s, int* fd) {
       kind = stdio_merge;
     else
       option_error(L, fname, "%s must be a boolean, a file, \"null\"%s",
-                   stream_names[s], s == 2 ? " or \"stdout\"" : "");
-  } else if (int sfd = s == 0 ? stream_handoff_fd(L, -1, fname) : -1;
-             sfd >= 0) {
-    *fd = sfd;  // the hand-off: another handle's pulled stdout or stderr
+                   stream_names[s], stdio_choices[s]);
+  } else if (s == 0 && is_stream(L, -1)) {
+    // The hand-off: another handle's pulled stdout or stderr; -1 where the
+    // platform has no descriptor to give (the start returns ENOTSUP).
+    *fd = stream_handoff_fd(L, -1, fname);
     kind = stdio_fd;
   } else if (t != LUA_TNIL) {
     auto* f = static_cast<luaL_Stream*>(luaL_testudata(L, -1, LUA_FILEHANDLE));
     if (!f)
       option_error(L, fname, "%s must be a boolean, a file, \"null\"%s",
-                   stream_names[s], s == 2 ? " or \"stdout\"" : "");
+                   stream_names[s], stdio_choices[s]);
     if (!f->closef)
       option_error(L, fname, "%s is a closed file", stream_names[s]);
     fflush(f->f);

@@ -324,9 +324,12 @@ void close_streams(lua_State* L, int idx) {
   }
 }
 
+bool is_stream(lua_State* L, int idx) {
+  return luaL_testudata(L, idx, class_name) != nullptr;
+}
+
 int stream_handoff_fd(lua_State* L, int idx, const char* fname) {
   auto* st = static_cast<stream_handle*>(luaL_testudata(L, idx, class_name));
-  if (!st) return -1;
   proc_handle* p = st->p;
   if (!st->base.is_open() || !p->base.is_open() || !p->core ||
       !owned_here(&p->base))
@@ -338,12 +341,7 @@ int stream_handoff_fd(lua_State* L, int idx, const char* fname) {
     option_error(L, fname,
                  "stdin is a stream that was already read from (only an "
                  "untouched stream can be handed over)");
-  int fd = child_pipe_fd(c, st->s);
-  if (fd < 0)
-    option_error(L, fname,
-                 "stdin: a stream cannot be handed to another process here "
-                 "(Windows)");
-  return fd;
+  return child_pipe_fd(c, st->s);
 }
 
 void stream_handoff_begin(lua_State* L, int idx) {

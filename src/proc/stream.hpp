@@ -26,10 +26,13 @@ int stream_lines(lua_State* L);
 // Closes the streams of the handle at `idx` (h:close()).
 void close_streams(lua_State* L, int idx);
 
-// options.stdin = stream (the hand-off): when the value at `idx` is a
-// stream, checks that it can be handed over (a pulled pipe nothing was
-// read from; raises naming `fname` otherwise) and returns its pipe's
-// descriptor; else returns -1.
+// Whether the value at `idx` is an ipc.proc.stream.
+bool is_stream(lua_State* L, int idx);
+
+// options.stdin = stream (the hand-off): checks that the stream at `idx`
+// can be handed over (a pulled pipe nothing was read from; raises naming
+// `fname` otherwise) and returns its pipe's descriptor, or -1 where the
+// platform has none to give (Windows).
 int stream_handoff_fd(lua_State* L, int idx, const char* fname);
 
 // Around the spawn of the child that takes the stream at `idx` (if it is

@@ -7,7 +7,8 @@ describe("ipc.platform", function()
   it("has every field with its type", function()
     assert.equal("string", type(platform.os))
     for _, k in ipairs { "proc", "ofd_locks", "sem_value", "pidfd", "signals",
-                         "die_with_parent", "sem_identity", "persistent_names" } do
+                         "die_with_parent", "sem_identity", "persistent_names",
+                         "pipe_resize" } do
       assert.equal("boolean", type(platform[k]), k)
     end
     assert.equal("integer", math.type(platform.shm_name_max))

@@ -11,6 +11,7 @@
 ---@field die_with_parent boolean
 ---@field sem_identity boolean a creator's close leaves a successor of the name alone
 ---@field persistent_names boolean names stay until removed (false on Windows)
+---@field pipe_resize boolean pipes to children get bigger kernel buffers (Linux)
 ---@field shm_name_max integer
 ---@field sem_name_max integer
 ---@field sem_value_max integer the largest value a semaphore may be created with

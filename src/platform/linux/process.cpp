@@ -40,6 +40,10 @@ bool have_signals() {
   return true;
 }
 
+bool have_pipe_resize() {
+  return true;
+}
+
 bool have_die_with_parent() {
   return true;
 }

@@ -31,6 +31,10 @@ bool have_signals() {
   return true;
 }
 
+bool have_pipe_resize() {
+  return false;
+}
+
 bool have_die_with_parent() {
   return false;
 }

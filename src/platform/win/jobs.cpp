@@ -26,9 +26,8 @@ int job_assign(void* job, int pid) {
   HANDLE p = OpenProcess(PROCESS_SET_QUOTA | PROCESS_TERMINATE, FALSE,
                          static_cast<DWORD>(pid));
   if (!p) return last_errno();
-  int err = AssignProcessToJobObject(static_cast<HANDLE>(job), p)
-                ? 0
-                : last_errno();
+  int err =
+      AssignProcessToJobObject(static_cast<HANDLE>(job), p) ? 0 : last_errno();
   CloseHandle(p);
   return err;
 }

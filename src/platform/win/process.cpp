@@ -22,6 +22,10 @@ bool have_signals() {
   return false;
 }
 
+bool have_pipe_resize() {
+  return false;
+}
+
 bool have_die_with_parent() {
   return true;
 }

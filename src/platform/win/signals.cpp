@@ -12,9 +12,9 @@ int signal_number(const char* name) {
   static const struct {
     const char* name;
     int number;
-  } known[] = {{"term", 15}, {"kill", 9},  {"int", 2},   {"hup", 1},
-               {"quit", 3},  {"usr1", 10}, {"usr2", 12}, {"stop", 19},
-               {"cont", 18}};
+  } known[] = {{"term", 15}, {"kill", 9},  {"int", 2},
+               {"hup", 1},   {"quit", 3},  {"usr1", 10},
+               {"usr2", 12}, {"stop", 19}, {"cont", 18}};
   for (const auto& k : known)
     if (std::strcmp(name, k.name) == 0) return k.number;
   return 0;

@@ -97,6 +97,8 @@ bool cwd_at_fault(const spawn_request& req, int err) {
 }
 
 const char* refusal(const spawn_request& req, int err) {
+  if (err == ENOTSUP && req.kind[0] == stdio_fd && req.fd[0] < 0)
+    return "stdin: a stream cannot be handed to another process on Windows";
   if (err == EINVAL && batch_refused(req))
     return "a batch file's arguments must not need quoting (cmd.exe would "
            "reparse them)";

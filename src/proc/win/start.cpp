@@ -93,6 +93,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
         io[s].data.fd = theirs[s];
         break;
       case stdio_fd:
+        if (req.fd[s] < 0) err = ENOTSUP;  // a stream handed over
         io[s].flags = UV_INHERIT_FD;
         io[s].data.fd = req.fd[s];
         break;
