@@ -272,6 +272,19 @@ describe("ipc.proc", function()
       assert.is_nil(h)
       assert.is_string(msg)
       assert.equal(2, code)
+      assert.matches("cwd /nonexistent/dir", msg, 1, true)
+      -- A file is no directory, whichever way the child is started.
+      local file = H.tmpfile("x")
+      local ways = { { cwd = file } }
+      if H.platform.die_with_parent then  -- the fork and exec path
+        ways[2] = { cwd = file, die_with_parent = true }
+      end
+      for _, o in ipairs(ways) do
+        h, msg, code = proc.spawn({ "true" }, o)
+        assert.is_nil(h)
+        assert.equal(H.E.ENOTDIR, code)
+        assert.matches("cwd " .. file .. ": ", msg, 1, true)
+      end
       h, msg, code = proc.spawn({ "/nonexistent/program" }, {})
       assert.is_nil(h)
       assert.equal(2, code)

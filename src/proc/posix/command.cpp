@@ -1,7 +1,7 @@
 // How a command reaches a POSIX system (see command.hpp).
 #include "../command.hpp"
 
-#include <unistd.h>
+#include "spawn.hpp"
 
 #include <cerrno>
 
@@ -28,8 +28,8 @@ void shell_command(lua_State* L, const char* cmd, spawn_request* req) {
 }
 
 bool cwd_at_fault(const spawn_request& req, int err) {
-  return req.cwd && (err == ENOENT || err == ENOTDIR) &&
-         access(req.cwd, X_OK) != 0;
+  return req.cwd && (err == ENOENT || err == ENOTDIR || err == EACCES) &&
+         cwd_error(req.cwd) == err;
 }
 
 const char* refusal(const spawn_request&, int) {

@@ -98,7 +98,10 @@ int make_pipe(int fds[2]) {
 // directory), skipping those where it is missing or not executable. A
 // relative entry names a directory under the child's cwd, which only the
 // child can try.
-int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
+namespace {
+
+int search_and_spawn(const spawn_request& req, const child_stdio& io,
+                     pid_t* pid) {
   const char* file = req.file;
   if (!*file) return ENOENT;
   if (req.die_with_parent && !platform::have_die_with_parent()) return ENOTSUP;
@@ -127,6 +130,25 @@ int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
     if (!*end) return err;
     p = end;
   }
+}
+
+}  // namespace
+
+int cwd_error(const char* cwd) {
+  int fd = open(cwd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  close(fd);
+  return access(cwd, X_OK) == 0 ? 0 : errno;
+}
+
+// A start that failed for want of a file may have failed for cwd: every
+// candidate of the PATH search then fails alike, and the search reports
+// ENOENT. What is wrong with cwd is the answer then.
+int spawn_child(const spawn_request& req, const child_stdio& io, pid_t* pid) {
+  int err = search_and_spawn(req, io, pid);
+  if (req.cwd && (err == ENOENT || err == ENOTDIR || err == EACCES))
+    if (int e = cwd_error(req.cwd)) return e;
+  return err;
 }
 
 }  // namespace ipc::proc

@@ -35,6 +35,10 @@ int dup_above_stdio(int fd);
 // then pass for that stream. Returns 0 or an errno.
 int make_pipe(int fds[2]);
 
+// 0 when `cwd` is a directory the child can enter, else why not (an
+// errno: ENOENT, ENOTDIR, EACCES, ...).
+int cwd_error(const char* cwd);
+
 // Starts req.file (see above); returns 0 or an errno. A detached child is
 // not a child of this process: *pid is the program's pid, and nothing is
 // left to reap.
