@@ -164,6 +164,12 @@ void deliver_all(lua_State* L) {
         lua_pushvalue(L, idx);
         lua_pushnil(L);
         lua_rawset(L, live);
+      } else if (p->core->pulled && p->core->exited &&
+                 !child_has_pending(p->core)) {
+        // Only pulled output is left: it waits for the reads of whoever
+        // holds the handle or one of its streams (which keeps the handle),
+        // so the anchor has nothing left to keep alive.
+        unanchor(L, p);
       }
     }
     lua_settop(L, list);

@@ -44,6 +44,30 @@ describe("ipc.proc streams under luv", function()
     assert.equal("got go,1,2,3,,true exit 0\n", out)
   end)
 
+  it("leave a handle to the collector once its child exited, read or not", function()
+    -- Under luv a handle is anchored while its child runs; output left in
+    -- a pulled pipe is for whoever holds the handle or its stream, and
+    -- must not keep a dropped handle (and its child's pipes) for ever.
+    local out = run_ok [[
+      local weak = setmetatable({}, { __mode = "v" })
+      weak.dropped = assert(proc.spawn({ "sh", "-c", "echo unread" }, { stdout = true }))
+      local held = assert(proc.spawn({ "sh", "-c", "echo kept" }, { stdout = true }))
+      local stream = held:stdout()
+      weak.held = held
+      held = nil
+      local t, n = uv.new_timer(), 0
+      t:start(10, 10, function()
+        n = n + 1
+        collectgarbage()
+        collectgarbage()
+        if weak.dropped == nil or n > 300 then t:close() end
+      end)
+      uv.run()
+      print(weak.dropped == nil, weak.held ~= nil, stream:read("a"))
+    ]]
+    assert.equal("true\ttrue\tkept\n\n", out)
+  end)
+
   it("honour settimeout in a coroutine", function()
     local out = run_ok [[
       local h = assert(proc.spawn({ "sh", "-c", "read x; echo late" },
