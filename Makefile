@@ -1,6 +1,7 @@
 # luaipc: a thin wrapper around CMake and busted.
 #   make            build build/ipc.so
-#   make test       the whole suite: normal build, ASan+UBSan build, then
+#   make test       the whole suite: normal build, the luv specs without a
+#                   loop descriptor (as on Windows), ASan+UBSan build, then
 #                   fuzzing smoke, valgrind memcheck and GC stress
 #   make test-fast  run the test suite on the normal build only
 #   make test-packaging  luarocks make/pack/build, make install/uninstall
@@ -38,7 +39,7 @@ format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES)
 
 .PHONY: windows test-windows
-.PHONY: all build build-asan test test-fast test-asan test-packaging test-portable test-other-libuv test-macos-limits check-musl bench bench-build demo install uninstall clean
+.PHONY: all build build-asan test test-fast test-no-pollfd test-asan test-packaging test-portable test-other-libuv test-macos-limits check-musl bench bench-build demo install uninstall clean
 
 all: build
 
@@ -50,7 +51,14 @@ build-asan:
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DIPC_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS) -- --no-print-directory
 
-test: test-fast test-asan test-harden test-packaging
+test: test-fast test-no-pollfd test-asan test-harden test-packaging
+
+# The luv specs again with luaipc's loop descriptor hidden, as it is on
+# Windows: the luv driver then ticks a timer instead of polling.
+test-no-pollfd: build
+	@echo "== luv specs without a loop descriptor (IPC_LOOP_NO_POLLFD=1) =="
+	@$(LUA_ENV) LUA_CPATH='./build/?.so;;' IPC_BUILD=build IPC_LOOP_NO_POLLFD=1 \
+	  $(LUA) $(BUSTED) test/luv
 
 test-fast: build
 	@echo "== test suite (build/) =="

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "../platform/descriptors.hpp"
@@ -164,8 +166,16 @@ double loop_timeout(loop_state* ls) {
   return ms / 1000.0;
 }
 
+// IPC_LOOP_NO_POLLFD=1 in the environment hides the descriptor, as on
+// Windows, so that the paths of hosts without one (the luv driver's
+// ticking timer, a scheduler called without a descriptor) run on any
+// machine.
 int loop_fd(loop_state* ls) {
-  return uv_backend_fd(ls->loop);
+  static const bool hidden = [] {
+    const char* v = getenv("IPC_LOOP_NO_POLLFD");
+    return v && *v && strcmp(v, "0") != 0;
+  }();
+  return hidden ? -1 : uv_backend_fd(ls->loop);
 }
 
 bool loop_active(loop_state* ls) {

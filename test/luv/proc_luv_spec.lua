@@ -77,7 +77,10 @@ describe("ipc.proc under luv", function()
       print("main", h:wait())  -- attaches again, and the coroutine goes on
       io.write(table.concat(got))
     ]]
-    assert.equal("poll timer\ndetached\nco\ttrue\texit\t0\nmain\ttrue\texit\t0\nout\n", out)
+    -- Without a descriptor to poll (Windows, IPC_LOOP_NO_POLLFD=1) the
+    -- first handle is a timer too.
+    local first = require("ipc.loop").pollfd() and "poll" or "timer"
+    assert.equal(first .. " timer\ndetached\nco\ttrue\texit\t0\nmain\ttrue\texit\t0\nout\n", out)
   end)
 
   it("delivers the output of a dropped handle", function()

@@ -6,7 +6,8 @@
 -- a key (a blocking job: sem:dec(), filelock.lock()) is resumed only by the
 -- step that finds its key ready, or once its deadline passed; the others
 -- after every step, to check their own condition. The two handles are
--- ordinary luv handles: uv.walk() lists them, and closing them detaches
+-- ordinary luv handles (where luaipc's loop has no descriptor, the poll is
+-- a timer that ticks while luaipc has work): uv.walk() lists them, and closing them detaches
 -- luaipc from luv's loop (the next call that needs luv attaches again).
 -- Compiled into the module; called with the loop core and luv's module.
 local core, uv = ...
@@ -24,6 +25,11 @@ local key_of = {}   -- coroutine waiting for a key -> the key
 local due = {}      -- coroutines to resume in this step, in order
 local ready = {}    -- the keys core.ready() reports (reused)
 local extra         -- deadline of a blocking wait on the main thread
+-- Where luaipc's loop has no descriptor (Windows: libuv waits on a
+-- completion port), `poll` is a timer that looks at the loop every
+-- tick_ms while luaipc has work, and stops when it has none.
+local ticker, ticking
+local tick_ms = 2
 
 local function attached()
   return poll and not poll:is_closing() and not timer:is_closing()
@@ -53,10 +59,15 @@ local function sync()
       timer:stop()
     end
   end
-  if extra or core.active() or next(waiting) then
+  local busy = extra or core.active() or next(waiting)
+  if busy then
     poll:ref(); timer:ref()
   else
     poll:unref(); timer:unref()
+  end
+  if ticker and not busy ~= not ticking then
+    ticking = busy and true or false
+    if ticking then poll:start(tick_ms, tick_ms, driver.step) else poll:stop() end
   end
 end
 driver.sync = sync
@@ -145,9 +156,10 @@ function driver.attach()
   if poll and not poll:is_closing() then poll:close() end
   if timer and not timer:is_closing() then timer:close() end
   local fd = core.pollfd()
-  poll = assert(uv.new_poll(fd))
+  ticker, ticking = fd == nil, false
+  poll = assert(fd and uv.new_poll(fd) or uv.new_timer())
   timer = assert(uv.new_timer())
-  poll:start("r", driver.step)
+  if fd then poll:start("r", driver.step) end
   armed = false
   sync()
 end
