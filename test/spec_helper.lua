@@ -22,13 +22,15 @@ local E_LINUX = {
   ENOENT = 2, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
   EFAULT = 14, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
   EINVAL = 22, ENOSPC = 28, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38,
-  EOVERFLOW = 75, ENOTSUP = 95, ETIMEDOUT = 110,
+  EOVERFLOW = 75, ENOTSUP = 95, ETIMEDOUT = 110, E2BIG = 7, EPIPE = 32,
+  ESRCH = 3, ECONNRESET = 104,
 }
 local E_WINDOWS = {
   ENOENT = 2, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
   EFAULT = 14, EBUSY = 16, EEXIST = 17, ENOTDIR = 20, EISDIR = 21,
   EINVAL = 22, ENOSPC = 28, ENAMETOOLONG = 38, ENOLCK = 39, ENOSYS = 40,
-  EOVERFLOW = 132, ENOTSUP = 129, ETIMEDOUT = 138,
+  EOVERFLOW = 132, ENOTSUP = 129, ETIMEDOUT = 138, E2BIG = 7, EPIPE = 32,
+  ESRCH = 3, ECONNRESET = 108,
 }
 H.E = H.WINDOWS and E_WINDOWS or E_LINUX
 H.MSG = {
@@ -292,6 +294,33 @@ function H.ended(pid)
   return state == "Z" and tonumber(ppid) ~= H.pid()
 end
 
+-- The command that runs Lua `code` in a child Lua (`lua -e code`).
+function H.lua_argv(code)
+  return { H.LUA, "-e", code }
+end
+
+-- Text a child Lua wrote to its stdout or stderr, with "\n" line ends: on
+-- Windows the child's streams are in text mode, which may write "\r\n"
+-- (Wine writes "\n" to a pipe, Windows "\r\n"). Elsewhere `s` as it is.
+function H.lf(s)
+  if H.WINDOWS and type(s) == "string" then return (s:gsub("\r\n", "\n")) end
+  return s
+end
+
+-- Whether a process that test/helpers/proc_holder.lua started holds the
+-- lock on file `path`, i.e. still runs: a way to see a process live or
+-- die on every platform, without its pid.
+function H.held(path)
+  local f = io.open(path, "r+b")
+  if not f then return false end
+  local filelock = require "ipc.filelock"
+  local free, msg = filelock.trylock(f, "w")
+  assert(free ~= nil, msg)
+  if free then filelock.unlock(f) end
+  f:close()
+  return not free
+end
+
 -- Polls `cond()` every 10 ms, for a minute at most, until it holds;
 -- returns whether it did (a bound for a hang, not a timing assertion).
 function H.eventually(cond)
@@ -306,14 +335,18 @@ end
 -- descriptors open as it found, and no zombie. The first spawn creates the
 -- loop and libuv's signal pipes, which live as long as the Lua state, so
 -- one spawn comes first.
+-- Windows has neither /proc to count descriptors nor zombies: there only
+-- the first spawn is made.
 function H.check_process_leaks(proc)
   local busted, luassert = require "busted", require "luassert"
   local fds
   busted.setup(function()
-    local h = assert(proc.spawn({ "true" }, { stdout = true, callback = print }))
+    local h = assert(proc.spawn({ H.LUA, "-e", "" },
+      { stdout = true, callback = print }))
     h:wait()
     h:close()
   end)
+  if H.WINDOWS then return end
   busted.before_each(function()
     collectgarbage()
     collectgarbage()
@@ -373,6 +406,20 @@ end
 H.platform = require("ipc").platform
 H.CAN = setmetatable({
   posix_tools = not H.WINDOWS,
+  -- String commands run by /bin/sh (its syntax: $$, &, traps, redirections).
+  posix_shell = not H.WINDOWS,
+  -- execvp's rules: PATH search past entries it cannot run, scripts
+  -- without #!, EACCES for a file that is not executable.
+  posix_exec = not H.WINDOWS,
+  -- /proc: a process's descriptors, state, system call, memory peak.
+  proc_fs = not H.WINDOWS,
+  -- A pulled stream handed to another child as its stdin (Windows
+  -- refuses it: no descriptor to give).
+  stream_handoff = not H.WINDOWS,
+  -- Pipes enlarged past their default size (F_SETPIPE_SZ).
+  pipe_resize = not H.WINDOWS,
+  -- The Windows-only specs.
+  windows = H.WINDOWS,
   cut_mapped = not H.WINDOWS,
   exact_shm_size = not H.WINDOWS,
   -- Lua files as POSIX stdio makes them (reading a "w" file fails with
