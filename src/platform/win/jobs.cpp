@@ -1,5 +1,10 @@
-// Job objects and exit codes on Windows (see jobs.hpp).
+// Job objects, exit codes and inherited handles on Windows (see jobs.hpp).
 #include "jobs.hpp"
+
+#include <io.h>
+
+#include <cstdint>
+#include <cstdlib>
 
 #include "errors.hpp"
 
@@ -49,6 +54,30 @@ bool exit_code_of(int pid, int64_t* code) {
   CloseHandle(p);
   if (ended) *code = c;
   return ended;
+}
+
+namespace {
+
+// Asked about a descriptor that is not open, the C runtime calls this
+// instead of ending the program.
+void ignore_invalid_parameter(const wchar_t*, const wchar_t*, const wchar_t*,
+                              unsigned, uintptr_t) {}
+
+}  // namespace
+
+void keep_files_from_children() {
+  constexpr int descriptor_limit = 2048;  // the size of msvcrt's table
+  _invalid_parameter_handler before =
+      _set_invalid_parameter_handler(ignore_invalid_parameter);
+  for (int fd = 3; fd < descriptor_limit; fd++) {
+    intptr_t h = _get_osfhandle(fd);
+    if (h == -1 || h == -2) continue;
+    auto handle = reinterpret_cast<HANDLE>(h);
+    DWORD flags = 0;
+    if (GetHandleInformation(handle, &flags) && (flags & HANDLE_FLAG_INHERIT))
+      SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0);
+  }
+  _set_invalid_parameter_handler(before);
 }
 
 }  // namespace ipc::platform

@@ -113,6 +113,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
       !(c->watch.job = platform::job_create(&err)))
     err = err ? err : ENOMEM;
   if (!err) {
+    platform::keep_files_from_children();
     uv_process_options_t o{};
     o.exit_cb = on_exit;
     o.file = req.file;
