@@ -283,8 +283,9 @@ describe("ipc.proc", function()
     end)
 
     it("merges env, removes variables set to false", function()
-      -- A variable the parent has, to remove.
-      local gone = H.WINDOWS and "TEMP" or "HOME"
+      -- A variable the parent has, to remove (not one of those libuv gives
+      -- every child on Windows: test/proc_windows_spec.lua).
+      local gone = H.WINDOWS and "IPC_LUA" or "HOME"
       assert.is_string(os.getenv(gone))
       local h, got = spawn_collect(lua("for _, n in ipairs { 'IPC_A', 'IPC_B', '"
         .. gone .. "', 'PATH' } do io.write(n, '=', tostring(os.getenv(n)), ';') end"),
@@ -360,6 +361,7 @@ describe("ipc.proc", function()
     end)
 
     it("fails to start with a command line too long", function()
+      if H.needs("argv_limit") then return end
       local big = string.rep("x", 200000)
       local args = { TRUE[1], TRUE[2], TRUE[3] }
       for i = 4, 30 do args[i] = big end
@@ -655,12 +657,13 @@ describe("ipc.proc", function()
       assert.equal(1, #got.errors)
       assert.equal("stdin", got.errors[1][1])
       assert.is_string(got.errors[1][2])
-      assert.is_true(got.errors[1][3] == H.E.EPIPE or got.errors[1][3] == H.E.ECONNRESET)
       local ok, msg, code = h:write("more")
       assert.is_nil(ok)
       assert.is_string(msg)
-      assert.equal(H.E.EPIPE, code)
       h:close()
+      if H.needs("write_epipe") then return end
+      assert.is_true(got.errors[1][3] == H.E.EPIPE or got.errors[1][3] == H.E.ECONNRESET)
+      assert.equal(H.E.EPIPE, code)
     end)
 
     it("sends many strings given to one write, in order", function()
@@ -1012,6 +1015,7 @@ describe("ipc.proc: each documented promise", function()
     H.assert_fail(H.E.ENOENT, proc.spawn({ "ipc-no-such-program-anywhere" }))
     H.assert_fail(H.E.ENOENT, proc.spawn("exit 0", { cwd = "/nonexistent/dir" }))
     H.assert_fail(H.E.ENOENT, proc.spawn(TRUE, { cwd = "/nonexistent/dir" }))
+    if H.needs("argv_limit") then return end
     local big = string.rep("x", 1 << 20)
     H.assert_fail(H.E.E2BIG, proc.spawn({ LUA, ARGS, big, big, big }))
     H.assert_fail(H.E.E2BIG, proc.spawn("exit 0 " .. big .. " " .. big .. " " .. big))
@@ -1357,6 +1361,8 @@ describe("ipc.proc: each documented promise", function()
       print(#errs, errs[1])
       h:close()
     ]]
+    assert.matches("^nil\texit\t4\n1\tstdin:%d+\n$", out)
+    if H.needs("write_epipe") then return end
     assert.equal(("nil\texit\t4\n1\tstdin:%d\n"):format(H.E.EPIPE), out)
   end)
 
@@ -1540,7 +1546,7 @@ describe("ipc.proc: merged and null streams", function()
   it("sends stderr into stdout's pipe with stderr = \"stdout\"", function()
     local got = {}
     local h = assert(proc.spawn(lua("io.write('out\\n'); io.stdout:flush(); "
-        .. "io.stderr:write('err\\n'); io.write('out2\\n')"),
+        .. "io.stderr:write('err\\n'); io.stderr:flush(); io.write('out2\\n')"),
       { stdout = true, stderr = "stdout",
         callback = function(s, d) got[#got + 1] = s .. ":" .. d end }))
     assert.same({ true, "exit", 0 }, { h:wait() })
@@ -1650,10 +1656,17 @@ describe("ipc.proc: several children and flow control", function()
     h:close()
     h = assert(proc.spawn(TRUE, { stdin = true }))
     H.sleep(0.2)  -- exited without reading, not waited for yet
-    h:write(string.rep("y", 1 << 20))
+    local wrote, werr, wcode = h:write(string.rep("y", 1 << 20))
     local ok, msg, code = h:drain()
+    h:close()
+    if H.WINDOWS then
+      -- libuv writes into a Windows pipe at once: the write itself fails,
+      -- and nothing is left for drain.
+      assert.same({ nil, H.E.EPIPE, true }, { wrote, wcode, ok })
+      assert.is_string(werr)
+      return
+    end
     assert.same({ nil, H.E.EPIPE }, { ok, code })
     assert.is_string(msg)
-    h:close()
   end)
 end)

@@ -418,6 +418,13 @@ H.CAN = setmetatable({
   stream_handoff = not H.WINDOWS,
   -- Pipes enlarged past their default size (F_SETPIPE_SZ).
   pipe_resize = not H.WINDOWS,
+  -- A command line too long refused (E2BIG): Wine starts a child with a
+  -- command line of megabytes, where Windows stops at 32767 characters.
+  argv_limit = not H.WINDOWS,
+  -- A write into a pipe whose reader is gone fails with EPIPE. Under Wine
+  -- libuv reports UV_EOF (ERROR_BROKEN_PIPE), which ipc.proc passes on
+  -- as 4095 (errno_of in src/core/status.cpp has no case for it).
+  write_epipe = not H.WINDOWS,
   -- The Windows-only specs.
   windows = H.WINDOWS,
   cut_mapped = not H.WINDOWS,
