@@ -12,4 +12,5 @@ for line in io.lines() do
   io.stdout:write(data:sub(pos, pos + n - 1))
   pos = pos + n
   io.stderr:write("ack\n")
+  io.stderr:flush()  -- buffered in lua.exe under Wine
 end
