@@ -105,7 +105,9 @@ test-other-libuv:
 # installs mingw-w64 and wine when they are missing), tested under Wine
 # with busted (test/windows/README.md).
 WIN_SPECS ?= test/strfile_spec.lua test/shm_spec.lua test/mmap_spec.lua \
-  test/sem_spec.lua test/filelock_spec.lua test/regress/13-platform_spec.lua
+  test/sem_spec.lua test/filelock_spec.lua test/regress/13-platform_spec.lua \
+  test/proc_spec.lua test/proc_stream_spec.lua test/proc_lines_spec.lua \
+  test/proc_windows_spec.lua
 
 windows:
 	@./deps/windows.sh
