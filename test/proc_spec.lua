@@ -20,6 +20,10 @@ local function sleeper(s) return lua(("sleep(%s)"):format(s or 30)) end
 local TRUE = H.lua_argv("")
 local NULL_DEVICE = H.WINDOWS and "NUL" or "/dev/null"
 
+-- The environment of a proc_holder.lua child that starts its grandchild
+-- with io.popen: outside ipc.proc, so that only the group can end it (on
+-- Windows libuv's own job object would end a grandchild it started).
+local OUTSIDE = { IPC_HOLDER_POPEN = "1" }
 -- A fresh file name for a proc_holder.lua child to lock while it runs.
 local function hold_path() return H.track_file(H.tmpname()) end
 -- Waits until the holders of `paths` run (hold their locks).
@@ -373,7 +377,7 @@ describe("ipc.proc", function()
 
     it("kills the whole group, grandchildren too", function()
       local child, grandchild = hold_path(), hold_path()
-      local h = assert(proc.spawn({ LUA, HOLDER, child, grandchild }, { group = true }))
+      local h = assert(proc.spawn({ LUA, HOLDER, child, grandchild }, { group = true, env = OUTSIDE }))
       until_held(child, grandchild)
       assert.is_true(h:kill("term"))
       assert.same({ nil, "signal", 15 }, { h:wait() })
@@ -780,7 +784,8 @@ describe("ipc.proc", function()
     it("spawns 300 processes without leaking", function()
       local n = H.SANITIZED and 100 or 300
       for i = 1, n do
-        local h, got = spawn_collect({ LUA, ARGS, i }, { stdout = true })
+        local h, got, msg = spawn_collect({ LUA, ARGS, i }, { stdout = true })
+        assert(h, msg)
         assert.is_true(h:wait())
         assert.equal(i .. "\0", text(got.stdout))
         h:close()
@@ -1104,7 +1109,7 @@ describe("ipc.proc: each documented promise", function()
 
   it("group: kill signals the child's whole group", function()
     local child, gc = hold_path(), hold_path()
-    local h = collect({ LUA, HOLDER, child, gc }, { stdout = true, group = true })
+    local h = collect({ LUA, HOLDER, child, gc }, { stdout = true, group = true, env = OUTSIDE })
     while not (H.held(child) and H.held(gc)) do assert.is_false(h:wait(0.05)) end
     assert.is_true(h:kill("term"))
     assert.same({ nil, "signal", 15 }, { h:wait() })
@@ -1115,7 +1120,7 @@ describe("ipc.proc: each documented promise", function()
   it("timeout: SIGTERM (to the group with group), timed_out, wait nil, 'signal', n", function()
     local child, gc = hold_path(), hold_path()
     local h = collect({ LUA, HOLDER, child, gc },
-      { stdout = true, group = true, timeout = 0.3 })
+      { stdout = true, group = true, timeout = 0.3, env = OUTSIDE })
     assert.is_false(h:timed_out())
     local t0 = now()
     assert.same({ nil, "signal", 15 }, { h:wait() })
@@ -1435,7 +1440,8 @@ describe("ipc.proc: each documented promise", function()
     it("timeout and group", function()
       local t0 = now()
       local child, gc = hold_path(), hold_path()
-      local r = proc.run({ LUA, HOLDER, child, gc }, { timeout = 0.2, group = true })
+      local r = proc.run({ LUA, HOLDER, child, gc },
+        { timeout = 0.2, group = true, env = OUTSIDE })
       assert.is_true(now() - t0 < 10)
       assert.same({ nil, "signal", 15, true }, { r.ok, r.what, r.code, r.timed_out })
       assert.is_true(released(child, gc))

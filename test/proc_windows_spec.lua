@@ -186,10 +186,27 @@ describe("ipc.proc on Windows", function()
     a:close()
   end)
 
+  -- The grandchildren are started by io.popen (cmd.exe, then lua.exe),
+  -- outside libuv and the job object it makes in the child.
+  it("without group, a kill ends the child and leaves its grandchildren", function()
+    if H.needs("windows") then return end
+    local child, gc = H.track_file(H.tmpname()), H.track_file(H.tmpname())
+    local h = assert(proc.spawn({ LUA, HOLDER, child, gc },
+      { env = { IPC_HOLDER_POPEN = "1", IPC_HOLDER_SECONDS = "2" } }))
+    assert.is_true(H.eventually(function() return H.held(child) and H.held(gc) end))
+    assert.is_true(h:kill("term"))
+    assert.same({ nil, "signal", 15 }, { h:wait() })
+    h:close()
+    assert.is_true(held_until_released(child))
+    assert.is_true(H.held(gc))
+    assert.is_true(held_until_released(gc))  -- once its 2 s are over
+  end)
+
   it("group: a timeout ends the grandchildren too (a job object)", function()
     if H.needs("windows") then return end
     local child, gc = H.track_file(H.tmpname()), H.track_file(H.tmpname())
-    local r = run({ LUA, HOLDER, child, gc }, { group = true, timeout = 0.5 })
+    local r = run({ LUA, HOLDER, child, gc },
+      { group = true, timeout = 0.5, env = { IPC_HOLDER_POPEN = "1" } })
     assert.same({ nil, "signal", 15, true }, { r.ok, r.what, r.code, r.timed_out })
     assert.is_true(held_until_released(child))
     assert.is_true(held_until_released(gc))
