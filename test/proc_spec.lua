@@ -8,6 +8,7 @@ local ARGS = "test/helpers/proc_args.lua"
 local ECHO = "test/helpers/proc_echo.lua"
 local CAT = "test/helpers/proc_cat.lua"
 local HOLDER = "test/helpers/proc_holder.lua"
+local LEAVE = "test/helpers/proc_leave.lua"
 local lf = H.lf
 
 -- The command that runs Lua `code` in a child Lua, where `sleep(s)` sleeps.
@@ -24,6 +25,15 @@ local NULL_DEVICE = H.WINDOWS and "NUL" or "/dev/null"
 -- with io.popen: outside ipc.proc, so that only the group can end it (on
 -- Windows libuv's own job object would end a grandchild it started).
 local OUTSIDE = { IPC_HOLDER_POPEN = "1" }
+-- A file locked here: a proc_holder.lua child with IPC_HOLDER_UNTIL set
+-- to its path runs until release() is called.
+local function gate()
+  local path = H.tmpfile("")
+  local f = assert(io.open(path, "r+b"))
+  assert(filelock.lock(f, "w"))
+  return path, function() f:close() end
+end
+
 -- proc.run's result for a child that must succeed.
 local function run_ok(cmd, opts)
   local r = assert(proc.run(cmd, opts))
@@ -412,16 +422,17 @@ describe("ipc.proc", function()
     end)
 
     it("stops draining output drain_timeout after the exit", function()
-      if H.needs("posix_shell") then return end
-      local h, got = spawn_collect({ "sh", "-c", "sleep 30 & echo $!" },
-        { stdout = true, drain_timeout = 0.3 })
+      local gc, until_path, release = hold_path(), gate()
+      local h, got = spawn_collect({ LUA, LEAVE, gc },
+        { stdout = true, drain_timeout = 0.3, env = { IPC_HOLDER_UNTIL = until_path } })
       local t0 = os.time()
       assert.same({ true, "exit", 0 }, { h:wait() })
       assert.is_true(os.time() - t0 <= 5)
       h:close()
-      local grandchild = tonumber(text(got.stdout):match("%d+"))
-      assert.is_true(H.alive(grandchild))
-      os.execute("kill " .. grandchild)
+      assert.equal("early\n", lf(text(got.stdout)))
+      until_held(gc)  -- the grandchild still runs, holding the pipe
+      release()
+      assert.is_true(released(gc))
     end)
   end)
 
@@ -1146,24 +1157,27 @@ describe("ipc.proc: each documented promise", function()
   end)
 
   it("drain_timeout defaults to 1 s: a grandchild holding the pipe cannot hang wait", function()
-    if H.needs("posix_shell") then return end
-    local h, got = collect("sleep 30 & echo $!", { stdout = true })
+    local gc, until_path, release = hold_path(), gate()
+    local h = collect({ LUA, LEAVE, gc },
+      { stdout = true, env = { IPC_HOLDER_UNTIL = until_path } })
     local t0 = now()
     assert.same({ true, "exit", 0 }, { h:wait() })
     local dt = now() - t0
     assert.is_true(dt >= 0.8 and dt < 8, tostring(dt))
     h:close()
-    local gc = tonumber(table.concat(got.stdout):match("%d+"))
-    assert.is_number(gc)
-    os.execute("kill " .. gc)
+    until_held(gc)
+    release()
+    assert.is_true(released(gc))
   end)
 
   it("output a grandchild writes before the pipes reach EOF is delivered", function()
-    if H.needs("posix_shell") then return end
-    local h, got = collect("(sleep 0.3; echo late) & echo early", { stdout = true })
+    local gc = hold_path()
+    local h, got = collect({ LUA, LEAVE, gc },
+      { stdout = true, env = { IPC_HOLDER_SAY = "late\n", IPC_HOLDER_SECONDS = "0.3" } })
     assert.same({ true, "exit", 0 }, { h:wait() })
-    assert.equal("early\nlate\n", table.concat(got.stdout))
+    assert.equal("early\nlate\n", lf(table.concat(got.stdout)))
     h:close()
+    assert.is_true(released(gc))
   end)
 
   it("EOF reaches a child although another child was spawned meanwhile", function()

@@ -3,7 +3,8 @@
 -- writing, so that the lock is free again once the process is gone. With
 -- arg[2], it then starts a grandchild holding file arg[2] the same way
 -- (with arg[3] as its own arg[2], a great-grandchild...) and waits for it;
--- without, it sleeps for 30 s (IPC_HOLDER_SECONDS). With IPC_HOLDER_POPEN in its environment
+-- without, it sleeps for 30 s (IPC_HOLDER_SECONDS), or until it can lock
+-- file IPC_HOLDER_UNTIL. With IPC_HOLDER_POPEN in its environment
 -- the grandchild is started by io.popen instead of ipc.proc. With
 -- IPC_HOLDER_SAY in its environment, it
 -- first writes that to stdout once it holds the lock.
@@ -28,6 +29,9 @@ elseif arg[2] then
   local h = assert(proc.spawn({ require("spec_helper").LUA, "test/helpers/proc_holder.lua",
     table.unpack(arg, 2) }))
   h:wait()
+elseif os.getenv("IPC_HOLDER_UNTIL") then
+  local gate = assert(io.open(os.getenv("IPC_HOLDER_UNTIL"), "r+b"))
+  assert(require("ipc.filelock").lock(gate, "w"))
 else
   require("system").sleep(tonumber(os.getenv("IPC_HOLDER_SECONDS")) or 30)
 end
