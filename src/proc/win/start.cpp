@@ -62,6 +62,17 @@ int open_pipe(child* c, int s, int* theirs) {
   return r < 0 ? errno_of(r) : 0;
 }
 
+// The errno of a start that failed for want of a file while `cwd` is
+// set: what is wrong with the cwd when something is (libuv reports a cwd
+// that is a file as ENOENT, as it does a missing one), `err` otherwise.
+int cwd_errno(const spawn_request& req, int err) {
+  if (!req.cwd || (err != ENOENT && err != ENOTDIR && err != EINVAL))
+    return err;
+  DWORD attributes = GetFileAttributesA(req.cwd);
+  if (attributes == INVALID_FILE_ATTRIBUTES) return ENOENT;
+  return attributes & FILE_ATTRIBUTE_DIRECTORY ? err : ENOTDIR;
+}
+
 }  // namespace
 
 void close_watcher(child* c) {
@@ -128,7 +139,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
     c->watch.process.data = c;
     c->live++;  // uv_spawn initialises the handle even when it fails
     c->process_open = true;
-    if (r < 0) err = errno_of(r);
+    if (r < 0) err = cwd_errno(req, errno_of(r));
   }
   for (int fd : theirs)
     if (fd >= 0) _close(fd);
