@@ -416,8 +416,6 @@ H.CAN = setmetatable({
   -- A pulled stream handed to another child as its stdin (Windows
   -- refuses it: no descriptor to give).
   stream_handoff = not H.WINDOWS,
-  -- Pipes enlarged past their default size (F_SETPIPE_SZ).
-  pipe_resize = not H.WINDOWS,
   -- A command line too long refused (E2BIG): Wine starts a child with a
   -- command line of megabytes, where Windows stops at 32767 characters.
   argv_limit = not H.WINDOWS,
