@@ -422,7 +422,6 @@ H.CAN = setmetatable({
   -- A write into a pipe whose reader is gone fails with EPIPE. Under Wine
   -- libuv reports UV_EOF (ERROR_BROKEN_PIPE), which ipc.proc passes on
   -- as 4095 (errno_of in src/core/status.cpp has no case for it).
-  write_epipe = not H.WINDOWS,
   -- The Windows-only specs.
   windows = H.WINDOWS,
   cut_mapped = not H.WINDOWS,

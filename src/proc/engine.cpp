@@ -188,6 +188,12 @@ struct write_req {
   uint64_t last_seq;
 };
 
+// The errno of a failed write to stdin: libuv on Windows reports a pipe
+// whose reader is gone as UV_EOF, which POSIX calls EPIPE.
+int write_errno(int r) {
+  return r == UV_EOF ? EPIPE : errno_of(r);
+}
+
 void on_write(uv_write_t* req, int status) {
   auto* c = static_cast<child*>(req->data);
   auto* w = reinterpret_cast<write_req*>(req);
@@ -195,8 +201,8 @@ void on_write(uv_write_t* req, int status) {
   delete w;
   c->writes_in_flight--;
   if (status < 0 && status != UV_ECANCELED) {
-    if (!c->error[std_in]) c->error[std_in] = errno_of(status);
-    if (!c->stdin_failed) c->stdin_failed = errno_of(status);
+    if (!c->error[std_in]) c->error[std_in] = write_errno(status);
+    if (!c->stdin_failed) c->stdin_failed = write_errno(status);
     close_pipe(c, std_in);  // drops what is still queued
   } else if (c->eof_queued && c->writes_in_flight == 0) {
     close_pipe(c, std_in);
@@ -325,7 +331,7 @@ int child_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t last_seq) {
                    bufs, n, on_write);
   if (r < 0) {
     delete w;
-    return errno_of(r);
+    return write_errno(r);
   }
   c->writes_in_flight++;
   return 0;
