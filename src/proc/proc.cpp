@@ -137,13 +137,57 @@ int global_spawn_for_lines(lua_State* L) {
   return spawn_as(L, "lines");
 }
 
-// child_write with SIGPIPE blocked: libuv writes at once when it can, and
-// a child that closed its stdin must not kill us (platform/sigpipe.hpp).
-int guarded_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t seq) {
-  sigpipe_guard g;
-  os_sigpipe_block(&g);
-  int err = child_write(c, bufs, n, seq);
-  os_sigpipe_unblock(&g);
+// Hands the strings at [from, to] (numbered from `seq` on, empty ones
+// skipped) to the engine, then proc.EOF with `eof`, and runs the loop once
+// so that it registers the pipe's write watcher. libuv writes at once only
+// to an empty queue, and a child that closed its stdin must not kill us:
+// SIGPIPE is blocked once around all of it (platform/sigpipe.hpp), and not
+// at all when the queue already holds bytes, since nothing is written then
+// and the watcher is registered already. Calls no Lua. On failure the
+// strings not handed over are no longer kept.
+int queue_strings(lua_State* L, proc_handle* p, int from, int to, uint64_t seq,
+                  bool eof) {
+  bool direct = child_queued(p->core) == 0;
+  sigpipe_guard guard;
+  if (direct || eof) os_sigpipe_block(&guard);
+  uv_buf_t bufs[write_batch];
+  unsigned cnt = 0;
+  uint64_t handed = seq - 1;  // the last string handed over, whole or not
+  int err = 0;
+  for (int i = from; i <= to && !err; i++) {
+    size_t len;
+    const char* s = lua_tolstring(L, i, &len);
+    if (len == 0) continue;
+    for (size_t off = 0; off < len && !err; off += write_piece) {
+      uv_buf_t b;
+      b.base = const_cast<char*>(s + off);
+      b.len = len - off < write_piece ? len - off : write_piece;
+      bufs[cnt++] = b;
+      bool whole = off + b.len == len;
+      if (cnt == write_batch || (i == to && whole)) {
+        // A batch ending inside a string does not finish it.
+        err = child_write(p->core, bufs, cnt, whole ? seq : seq - 1);
+        if (!err) handed = seq;
+        cnt = 0;
+      }
+    }
+    seq++;
+  }
+  if (!err && eof) child_write_eof(p->core);
+  if (direct || eof) {
+    pump_guarded(p->ls);
+    os_sigpipe_unblock(&guard);
+  }
+  if (err) {
+    // Not handed over: nothing will report them done.
+    if (lua_getiuservalue(L, 1, uv_stdin_keep) == LUA_TTABLE)
+      for (uint64_t k = handed + 1; k <= p->seq_queued; k++) {
+        lua_pushnil(L);
+        lua_rawseti(L, -2, static_cast<lua_Integer>(k));
+      }
+    lua_pop(L, 1);
+    p->seq_queued = handed;
+  }
   return err;
 }
 
@@ -177,33 +221,18 @@ int meth_write(lua_State* L) {
   if (!p->core || p->done || !child_stdin_open(p->core))
     return push_failure(L, EPIPE);
   clear_kept(L, 1, p);
-  uv_buf_t bufs[write_batch];
-  unsigned cnt = 0;
+  // The strings are kept first, since keeping may raise (memory) or run a
+  // finalizer; what follows calls no Lua while SIGPIPE is blocked.
   int last = eof ? n - 1 : n;
-  int err = 0;
-  for (int i = 2; i <= last && !err; i++) {
-    size_t len;
-    const char* s = lua_tolstring(L, i, &len);
-    if (len == 0) continue;
+  uint64_t first_seq = p->seq_queued + 1;
+  for (int i = 2; i <= last; i++) {
+    if (lua_rawlen(L, i) == 0) continue;
     lua_pushvalue(L, i);
     lua_rawseti(L, keep, static_cast<lua_Integer>(++p->seq_queued));
     if (!p->core) raise_closed(L);  // the table may have grown: a collection
-    for (size_t off = 0; off < len && !err; off += write_piece) {
-      uv_buf_t b;
-      b.base = const_cast<char*>(s + off);
-      b.len = len - off < write_piece ? len - off : write_piece;
-      bufs[cnt++] = b;
-      bool flush = cnt == write_batch || (i == last && off + b.len == len);
-      if (flush) {
-        err = guarded_write(p->core, bufs, cnt, p->seq_queued);
-        cnt = 0;
-      }
-    }
   }
-  if (!err && cnt) err = guarded_write(p->core, bufs, cnt, p->seq_queued);
+  int err = queue_strings(L, p, 2, last, first_seq, eof);
   if (err) return push_failure(L, err);
-  if (eof) child_write_eof(p->core);
-  pump(p->ls);  // the loop registers the pipe's write watcher
   lua_pushboolean(L, 1);
   return 1;
 }
