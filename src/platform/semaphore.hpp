@@ -36,6 +36,18 @@ int sem_up(os_sem* s);
 int sem_try(os_sem* s);
 int sem_wait_forever(os_sem* s);
 
+// Whether a signal sent to the process (Ctrl-C) is sure to interrupt a
+// wait of the calling thread (EINTR) once a handler ran: then a wait
+// without deadline can be one wait in the kernel, checked after each
+// EINTR, instead of timed slices. False where unsure.
+#if defined(_WIN32)
+inline bool sem_wait_sees_signals() {
+  return false;  // a console's Ctrl-C runs on a thread of its own
+}
+#else
+bool sem_wait_sees_signals();
+#endif
+
 // The clock deadlines of sem_wait_until are measured on.
 clockid_t sem_clock();
 
