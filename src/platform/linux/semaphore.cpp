@@ -23,8 +23,10 @@ bool sem_wait_sees_signals() {
   // that thread does not block it (complete_signal in kernel/signal.c):
   // the thread whose id is the process's. Known once per thread; a thread
   // that becomes the main one in a forked child keeps its "no", the safe
-  // answer.
-  static thread_local signed char main = -1;
+  // answer. Initial-exec: a load, not a call to __tls_get_addr.
+  static
+      __attribute__((tls_model("initial-exec"))) thread_local signed char main =
+          -1;
   if (main < 0) main = gettid() == getpid();
   return main != 0;
 }
