@@ -136,7 +136,7 @@ int io_readline_plain(lua_State* L) {
   if (!f->base.is_open()) return luaL_error(L, "file is already closed");
   if (!f->readable) return luaL_error(L, "%s", std::strerror(EBADF));
   view v = view_of(f);
-  int ok = read_format(L, v, 'l', 0);
+  int ok = read_line(L, v, true);
   if (settle(f, v)) return luaL_error(L, "%s", std::strerror(EFAULT));
   return ok;
 }
