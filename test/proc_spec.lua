@@ -572,6 +572,23 @@ describe("ipc.proc", function()
       h:close()
     end)
 
+    it("sends queued input as the child takes it while the program keeps writing", function()
+      -- No wait: each h:write runs the loop once, so a program that
+      -- writes without waiting keeps only what the child has not taken.
+      local h = assert(proc.spawn({ "sh", "-c", "exec cat >/dev/null" }, { stdin = true }))
+      assert.is_true(h:write(string.rep("x", 8 << 20))) -- more than a pipe holds
+      local before = h:queued()
+      assert.is_true(before > 0)
+      for _ = 1, 1000000 do
+        assert.is_true(h:write(""))
+        if h:queued() < before then break end
+      end
+      assert.is_true(h:queued() < before)
+      h:write(proc.EOF)
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      h:close()
+    end)
+
     it("survives a write straight into a pipe whose reader is gone", function()
       -- The child closes its stdin first, so every write below reaches a
       -- pipe without reader at once (nothing queued before it): SIGPIPE,
