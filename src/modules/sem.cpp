@@ -225,10 +225,10 @@ int dec_blocking(lua_State* L, semaphore* s, const wait_spec& w) {
   }
 }
 
-// A wait without deadline where an interrupt is sure to end it with
-// EINTR: one wait in the kernel (the semaphore's own fast path first),
-// checked after each EINTR. A timed wait would cost the kernel a timer per
-// call.
+// A wait without deadline where the interrupt's signal is sure to reach
+// this thread (platform::sem_wait_sees_signals): one wait in the kernel
+// (the semaphore's own fast path first), checked after each EINTR. A
+// timed wait would cost the kernel a timer per call.
 int dec_in_kernel(lua_State* L, semaphore* s) {
   lua_Hook saved = ipc::main_hook(L);
   for (;;) {
