@@ -31,7 +31,7 @@ struct view : read_view {
   fault_state outer;  // what was armed before this access (mapped handles)
 };
 
-view view_of(memfile* f) {
+inline view view_of(memfile* f) {
   view v;
   v.addr = f->addr;
   v.size = f->readable ? f->size : f->pos;
