@@ -687,6 +687,46 @@ describe("ipc.proc", function()
       assert.equal(H.E.EPIPE, code)
     end)
 
+    it("sends queued input as the child takes it while the program keeps writing", function()
+      -- No wait: each h:write runs the loop once, so a program that
+      -- writes without waiting keeps only what the child has not taken.
+      local h = assert(proc.spawn({ "sh", "-c", "exec cat >/dev/null" }, { stdin = true }))
+      assert.is_true(h:write(string.rep("x", 8 << 20))) -- more than a pipe holds
+      local before = h:queued()
+      assert.is_true(before > 0)
+      for _ = 1, 1000000 do
+        assert.is_true(h:write(""))
+        if h:queued() < before then break end
+      end
+      assert.is_true(h:queued() < before)
+      h:write(proc.EOF)
+      assert.same({ true, "exit", 0 }, { h:wait() })
+      h:close()
+    end)
+
+    it("survives a write straight into a pipe whose reader is gone", function()
+      -- The child closes its stdin first, so every write below reaches a
+      -- pipe without reader at once (nothing queued before it): SIGPIPE,
+      -- at its default in this Lua, must not kill it.
+      local out = H.in_child [[
+        local proc = require "ipc.proc"
+        local h = assert(proc.spawn({ "sh", "-c", "exec 0<&-; echo closed; exec sleep 30" },
+          { stdin = true, stdout = true }))
+        assert(h:read("l") == "closed")
+        for _ = 1, 3 do
+          local ok, _, code = h:write("x", string.rep("y", 100000), "z")
+          assert(ok == true or code == 32, tostring(code))
+        end
+        local ok, _, code = h:write("last", proc.EOF)
+        assert(ok == true or code == 32, tostring(code))
+        h:kill("kill")
+        h:wait()
+        h:close()
+        print("alive")
+      ]]
+      assert.equal("alive\n", out)
+    end)
+
     it("sends many strings given to one write, in order", function()
       local h, got = spawn_collect({ LUA, CAT }, { stdin = true, stdout = true })
       local parts = {}

@@ -15,16 +15,17 @@
 #include "runtime.hpp"
 
 namespace ipc {
+namespace fault_detail {
+
+IPC_HANDLER_TLS fault_state armed;
+std::atomic<bool> ever_armed{false};
+
+}  // namespace fault_detail
+
 namespace {
 
-// The armed range of this thread, read by the signal handler (see
-// IPC_HANDLER_TLS in platform/memory.hpp for why that is safe).
-IPC_HANDLER_TLS fault_state armed;
-
-// Whether any thread ever armed a range. Until then a fault is not ours,
-// and the handler touches no thread-local data. (A flag, not a count: arming
-// is on the path of every read of a mapped handle.)
-std::atomic<bool> ever_armed{false};
+using fault_detail::armed;
+using fault_detail::ever_armed;
 
 // The signals handled (SIGBUS, and SIGSEGV where the platform may report
 // a lost page with it) and the handler each had before ours.
@@ -105,34 +106,6 @@ void install() {
 int install_fault_handler() {
   pthread_once(&once, install);
   return install_error;
-}
-
-fault_state fault_arm(char* addr, size_t len) {
-  if (!ever_armed.load(std::memory_order_relaxed))
-    ever_armed.store(true, std::memory_order_relaxed);
-  fault_state& r = armed;
-  fault_state outer = r;
-  r.lo = nullptr;  // never a moment with the new bounds and an old loss
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  r.lost = nullptr;
-  r.hi = addr + len;
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  r.lo = addr;
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  return outer;
-}
-
-char* fault_disarm(const fault_state& outer) {
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  fault_state& r = armed;
-  r.lo = nullptr;
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  char* lost = r.lost;
-  r.lost = outer.lost;
-  r.hi = outer.hi;
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  r.lo = outer.lo;
-  return lost;
 }
 
 void fault_forget(char* addr) {

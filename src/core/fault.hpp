@@ -16,7 +16,10 @@
 // platform/memory.hpp), the same handler takes SIGSEGV too.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+
+#include "../platform/memory.hpp"
 
 namespace ipc {
 
@@ -30,14 +33,58 @@ struct fault_state {
   char* lost;
 };
 
-// Arms [addr, addr + len) for the calling thread, with no loss recorded;
-// returns what was armed before. Accesses nest: the collector may run a
-// finalizer that reads another mapped handle while a read is pushing its
-// string, and that inner access must leave the outer one as it was.
+// fault_arm(addr, len) arms [addr, addr + len) for the calling thread,
+// with no loss recorded, and returns what was armed before. Accesses nest:
+// the collector may run a finalizer that reads another mapped handle while
+// a read is pushing its string, and that inner access must leave the outer
+// one as it was. fault_disarm(outer) disarms, returns the start of the
+// lost part of the armed range, or null if no access faulted since
+// fault_arm, and re-arms `outer`. Where the handler exists (fault.cpp)
+// both are inline, since a lines iterator arms and disarms around every
+// line; Windows has nothing to guard (platform/win/fault.cpp).
+#if defined(_WIN32)
 fault_state fault_arm(char* addr, size_t len);
-// Disarms; returns the start of the lost part of the armed range, or null
-// if no access faulted since fault_arm, and re-arms `outer`.
 char* fault_disarm(const fault_state& outer);
+#else
+namespace fault_detail {
+// The armed range of this thread, read by the signal handler (see
+// IPC_HANDLER_TLS in platform/memory.hpp for why that is safe).
+extern IPC_HANDLER_TLS fault_state armed;
+// Whether any thread ever armed a range. Until then a fault is not ours,
+// and the handler touches no thread-local data. (A flag, not a count:
+// arming is on the path of every read of a mapped handle.)
+extern std::atomic<bool> ever_armed;
+}  // namespace fault_detail
+
+inline fault_state fault_arm(char* addr, size_t len) {
+  if (!fault_detail::ever_armed.load(std::memory_order_relaxed))
+    fault_detail::ever_armed.store(true, std::memory_order_relaxed);
+  fault_state& r = fault_detail::armed;
+  fault_state outer = r;
+  r.lo = nullptr;  // never a moment with the new bounds and an old loss
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r.lost = nullptr;
+  r.hi = addr + len;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r.lo = addr;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  return outer;
+}
+
+inline char* fault_disarm(const fault_state& outer) {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  fault_state& r = fault_detail::armed;
+  r.lo = nullptr;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  char* lost = r.lost;
+  r.lost = outer.lost;
+  r.hi = outer.hi;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  r.lo = outer.lo;
+  return lost;
+}
+#endif
+
 // Disarms if the armed range starts at `addr` (a mapping about to go away).
 void fault_forget(char* addr);
 

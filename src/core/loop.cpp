@@ -122,19 +122,23 @@ void after_run(loop_state* ls) {
   if (ls->dirty && ls->hosted && !ls->stepping) poke(ls);
 }
 
-void pump(loop_state* ls) {
+void pump_guarded(loop_state* ls) {
   // A loop with nothing active returns from uv_run without polling; the
   // wake handle, referenced for this run, makes it poll once, so that what
   // its descriptor reports is always taken off (a host loop polling the
   // descriptor would otherwise wake again and again).
   uv_handle_t* wake = reinterpret_cast<uv_handle_t*>(&ls->wake);
   uv_ref(wake);
-  sigpipe_guard guard;
-  os_sigpipe_block(&guard);
   uv_run(ls->loop, UV_RUN_NOWAIT);
-  os_sigpipe_unblock(&guard);
   uv_unref(wake);
   after_run(ls);
+}
+
+void pump(loop_state* ls) {
+  sigpipe_guard guard;
+  os_sigpipe_block(&guard);
+  pump_guarded(ls);
+  os_sigpipe_unblock(&guard);
 }
 
 void run_once(loop_state* ls, double seconds) {

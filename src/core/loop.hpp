@@ -44,6 +44,11 @@ loop_state* existing_loop(lua_State* L);
 // step to deliver them. run_once does the same.
 void pump(loop_state* ls);
 
+// pump() for a caller that already blocks SIGPIPE around it
+// (platform/sigpipe.hpp), as h:write does around its own writes and the
+// run after them: one guard for both.
+void pump_guarded(loop_state* ls);
+
 // Runs the loop until something happened or `seconds` passed (< 0: no
 // limit). Calls no Lua.
 void run_once(loop_state* ls, double seconds);

@@ -31,7 +31,7 @@ struct view : read_view {
   fault_state outer;  // what was armed before this access (mapped handles)
 };
 
-view view_of(memfile* f) {
+inline view view_of(memfile* f) {
   view v;
   v.addr = f->addr;
   v.size = f->readable ? f->size : f->pos;
@@ -42,21 +42,26 @@ view view_of(memfile* f) {
   return v;
 }
 
-// Ends the access `v` to `f`: stores its position and, for a mapped
-// handle, disarms the SIGBUS guard. If a page was lost, the handle's
-// `recover` may restore it and name the failure; otherwise the handle
+// After an access to `f` lost the pages from `lost` on: the handle's
+// `recover` may restore them and name the failure; otherwise the handle
 // shrinks to the part still backed by the file and EFAULT is returned.
-int settle(memfile* f, const view& v, bool writing = false) {
-  f->pos = v.pos;
-  if (!f->mapped) return 0;
-  char* lost = fault_disarm(v.outer);
-  if (!lost) return 0;
+int after_loss(memfile* f, char* lost, bool writing) {
   if (int err = f->recover ? f->recover(f, lost, writing) : 0) return err;
   auto keep = static_cast<size_t>(lost - f->addr);
   if (keep < f->mapped) f->mapped = keep;
   if (keep < f->size) f->size = keep;
   if (f->pos > f->size) f->pos = f->size;
   return EFAULT;
+}
+
+// Ends the access `v` to `f`: stores its position and, for a mapped
+// handle, disarms the SIGBUS guard (see after_loss). Inline, since an
+// iterator settles once per line; a loss is handled out of line.
+inline int settle(memfile* f, const view& v, bool writing = false) {
+  f->pos = v.pos;
+  if (!f->mapped) return 0;
+  char* lost = fault_disarm(v.outer);
+  return lost ? after_loss(f, lost, writing) : 0;
 }
 
 // A large write into a mapping first asks the OS to fault in the pages it
@@ -136,7 +141,7 @@ int io_readline_plain(lua_State* L) {
   if (!f->base.is_open()) return luaL_error(L, "file is already closed");
   if (!f->readable) return luaL_error(L, "%s", std::strerror(EBADF));
   view v = view_of(f);
-  int ok = read_format(L, v, 'l', 0);
+  int ok = read_line(L, v, true);
   if (settle(f, v)) return luaL_error(L, "%s", std::strerror(EFAULT));
   return ok;
 }

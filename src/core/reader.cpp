@@ -15,10 +15,6 @@ namespace {
 
 constexpr int max_numeral = 200;  // liolib's L_MAXLENNUM
 
-// Strings of at least this size are allocated in transparent huge pages
-// where the kernel allows: faulting in a fresh 200 MiB string 4 KiB at a
-// time costs more than copying the bytes into it.
-constexpr size_t huge_string = 4 << 20;
 constexpr uintptr_t huge_page = 2 << 20;
 
 struct hinting_alloc {
@@ -55,22 +51,6 @@ int push_bytes_protected(lua_State* L) {
 void push_range(lua_State* L, read_view& v, size_t n) {
   push_bytes(L, v.addr + v.pos, n);
   v.pos += n;
-}
-
-// Reads a line; with `chop` the newline is not kept. Fails only at the end.
-int read_line(lua_State* L, read_view& v, bool chop) {
-  size_t avail = v.size - v.pos;
-  const char* s = v.addr + v.pos;
-  const void* nl = avail ? std::memchr(s, '\n', avail) : nullptr;
-  if (nl) {
-    size_t len = static_cast<size_t>(static_cast<const char*>(nl) - s);
-    push_bytes(L, s, chop ? len : len + 1);
-    v.pos += len + 1;
-    return 1;
-  }
-  if (v.more) return read_refill;
-  push_range(L, v, avail);
-  return avail > 0;
 }
 
 int read_all(lua_State* L, read_view& v) {
@@ -163,14 +143,9 @@ int read_number(lua_State* L, read_view& v) {
 
 }  // namespace
 
-// lua_pushlstring, with the huge-page hint for large strings. The hinting
-// allocator is installed only around the copy, which runs protected so
-// that a memory error cannot leave it installed.
-void push_bytes(lua_State* L, const char* s, size_t n) {
-  if (n < huge_string) {
-    lua_pushlstring(L, s, n);
-    return;
-  }
+// The hinting allocator is installed only around the copy, which runs
+// protected so that a memory error cannot leave it installed.
+void push_huge_bytes(lua_State* L, const char* s, size_t n) {
   hinting_alloc a;
   a.f = lua_getallocf(L, &a.ud);
   bytes b{s, n};

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 #include "lua.hpp"
 
@@ -37,7 +38,38 @@ constexpr int read_refill = -1;
 // pushes nothing, consumes nothing and returns read_refill.
 int read_format(lua_State* L, read_view& v, char format, size_t count);
 
+// Strings of at least this size are allocated in transparent huge pages
+// where the kernel allows: faulting in a fresh 200 MiB string 4 KiB at a
+// time costs more than copying the bytes into it.
+constexpr size_t huge_string = 4 << 20;
+
+// push_bytes for strings of huge_string bytes or more.
+void push_huge_bytes(lua_State* L, const char* s, size_t n);
+
 // lua_pushlstring, with the huge-page hint for large strings.
-void push_bytes(lua_State* L, const char* s, size_t n);
+inline void push_bytes(lua_State* L, const char* s, size_t n) {
+  if (n < huge_string)
+    lua_pushlstring(L, s, n);
+  else
+    push_huge_bytes(L, s, n);
+}
+
+// Reads a line (the formats "l" and, with `chop` false, "L"): fails only
+// at the end. Inline, since line iterators call it once per line.
+inline int read_line(lua_State* L, read_view& v, bool chop) {
+  size_t avail = v.size - v.pos;
+  const char* s = v.addr + v.pos;
+  const void* nl = avail ? std::memchr(s, '\n', avail) : nullptr;
+  if (nl) {
+    size_t len = static_cast<size_t>(static_cast<const char*>(nl) - s);
+    push_bytes(L, s, chop ? len : len + 1);
+    v.pos += len + 1;
+    return 1;
+  }
+  if (v.more) return read_refill;
+  push_bytes(L, s, avail);
+  v.pos += avail;
+  return avail > 0;
+}
 
 }  // namespace ipc

@@ -25,6 +25,9 @@ bool is_main(lua_State* L) {
 how how_to_wait(lua_State* L, const wait_op* op) {
   bool main = is_main(L);
   bool can_yield = !main && lua_isyieldable(L);
+  // Where it cannot suspend, a call that may block its thread does so
+  // whatever luv does: no need to look for luv (three lookups by name).
+  if (!can_yield && op->plain_block) return how::block;
   if (luv_loaded(L)) {
     if (!luv_running(L, main))
       return op->plain_block ? how::block : how::luv_block;

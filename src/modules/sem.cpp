@@ -212,8 +212,8 @@ const void* dec_key(lua_State* L) {
 const ipc::wait_op dec_op = {4,           dec_step, dec_expired,
                              dec_abandon, true,     dec_key};
 
-// Waits in the calling thread, in slices, so that an interrupt (Ctrl-C in
-// the standalone interpreter) ends the wait.
+// Waits in the calling thread so that an interrupt (Ctrl-C in the
+// standalone interpreter) ends the wait, in slices.
 int dec_blocking(lua_State* L, semaphore* s, const wait_spec& w) {
   lua_Hook saved = ipc::main_hook(L);
   for (;;) {
@@ -221,6 +221,21 @@ int dec_blocking(lua_State* L, semaphore* s, const wait_spec& w) {
     wait_spec slice = next_slice(w, &last);
     int err = guarded_down(s->sem, &s->lost, slice);
     if (err != EAGAIN || last) return push_down_result(L, err);
+    ipc::check_interrupt(L, saved);
+  }
+}
+
+// A wait without deadline where the interrupt's signal is sure to reach
+// this thread (platform::sem_wait_sees_signals): one wait in the kernel
+// (the semaphore's own fast path first), checked after each EINTR. A
+// timed wait would cost the kernel a timer per call.
+int dec_in_kernel(lua_State* L, semaphore* s) {
+  lua_Hook saved = ipc::main_hook(L);
+  for (;;) {
+    int err = guarded(s->sem, &s->lost, [&] {
+      return ipc::platform::sem_wait_forever(s->sem) == 0 ? 0 : errno;
+    });
+    if (err != EINTR) return push_down_result(L, err);
     ipc::check_interrupt(L, saved);
   }
 }
@@ -319,7 +334,11 @@ int meth_dec(lua_State* L) {
   // semaphore whose memory is gone is found before anything blocks on it.
   int err = guarded_down(s->sem, &s->lost, wait_spec{wait_kind::try_once, {}});
   if (err != EAGAIN) return push_down_result(L, err);
-  if (ipc::wait_blocks_thread(L, &dec_op)) return dec_blocking(L, s, w);
+  bool blocks = ipc::wait_blocks_thread(L, &dec_op);
+  if (blocks && w.kind == wait_kind::forever &&
+      ipc::platform::sem_wait_sees_signals())
+    return dec_in_kernel(L, s);
+  if (blocks) return dec_blocking(L, s, w);
   return dec_suspending(L, s, w);
 }
 

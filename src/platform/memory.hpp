@@ -26,12 +26,14 @@ size_t l2_cache_bytes();
 
 // The storage class of thread-local data a signal handler reads. ELF's
 // initial-exec model is a plain thread-pointer-relative load, allocated
-// with the thread. Elsewhere (Mach-O allocates thread-local data on a
+// with the thread; `__thread` (for data without constructor) also spares
+// other files that declare it extern a call to check for an initializer
+// at every access. Elsewhere (Mach-O allocates thread-local data on a
 // thread's first access) no model is assumed: the handler reads it only
 // once a range was armed, and a thread arms before it touches the memory it
 // guards, so the storage of a thread whose fault is ours exists by then.
 #if defined(__ELF__)
-#define IPC_HANDLER_TLS __attribute__((tls_model("initial-exec"))) thread_local
+#define IPC_HANDLER_TLS __attribute__((tls_model("initial-exec"))) __thread
 #else
 #define IPC_HANDLER_TLS thread_local
 #endif

@@ -36,6 +36,21 @@ int sem_up(os_sem* s);
 int sem_try(os_sem* s);
 int sem_wait_forever(os_sem* s);
 
+// Whether a signal sent to the process (Ctrl-C) is sure to reach the
+// calling thread, so that a wait without deadline fails with EINTR once a
+// handler installed without SA_RESTART ran (lua.c installs its SIGINT
+// handler so): then such a wait can be one wait in the kernel, checked
+// after each EINTR, instead of timed slices. False where unsure. (A
+// handler with SA_RESTART has the kernel resume the wait: what it asked
+// for is seen when the wait ends.)
+#if defined(_WIN32)
+inline bool sem_wait_sees_signals() {
+  return false;  // a console's Ctrl-C runs on a thread of its own
+}
+#else
+bool sem_wait_sees_signals();
+#endif
+
 // The clock deadlines of sem_wait_until are measured on.
 clockid_t sem_clock();
 

@@ -19,6 +19,10 @@ long long nanos(const timespec& t) {
 
 }  // namespace
 
+bool sem_wait_sees_signals() {
+  return false;  // which thread takes a process's signal is the OS's choice
+}
+
 clockid_t sem_clock() {
   return CLOCK_MONOTONIC;
 }
