@@ -690,7 +690,8 @@ describe("ipc.proc", function()
     it("sends queued input as the child takes it while the program keeps writing", function()
       -- No wait: each h:write runs the loop once, so a program that
       -- writes without waiting keeps only what the child has not taken.
-      local h = assert(proc.spawn({ "sh", "-c", "exec cat >/dev/null" }, { stdin = true }))
+      local h = assert(proc.spawn({ H.LUA, "test/helpers/proc_cat.lua" },
+        { stdin = true, stdout = "null" }))
       assert.is_true(h:write(string.rep("x", 8 << 20))) -- more than a pipe holds
       local before = h:queued()
       assert.is_true(before > 0)
@@ -705,6 +706,7 @@ describe("ipc.proc", function()
     end)
 
     it("survives a write straight into a pipe whose reader is gone", function()
+      if H.needs("posix_shell") then return end  -- and SIGPIPE is POSIX's
       -- The child closes its stdin first, so every write below reaches a
       -- pipe without reader at once (nothing queued before it): SIGPIPE,
       -- at its default in this Lua, must not kill it.
@@ -1421,12 +1423,25 @@ describe("ipc.proc: each documented promise", function()
       local errs = {}
       local h = assert(proc.spawn({ require("spec_helper").LUA, "-e", "os.exit(4)" }, { stdin = true,
         callback = function(s, d, m, c) errs[#errs + 1] = s .. ":" .. tostring(c) end }))
-      for _ = 1, 8 do h:write(string.rep("w", 1 << 20)) end
+      local refused
+      for _ = 1, 8 do
+        local ok, _, code = h:write(string.rep("w", 1 << 20))
+        if not ok then refused = refused or code end
+      end
       print(h:wait())
       print(#errs, errs[1])
+      print("refused", refused)
       h:close()
     ]]
     assert.matches("^nil\texit\t4\n", out)
+    if H.WINDOWS and out:match("\n0\tnil\n") then
+      -- libuv writes a Windows pipe at once: the broken pipe shows at
+      -- h:write, and nothing is left for the callback to report.
+      assert.equal(("nil\texit\t4\n0\tnil\nrefused\t%d\n"):format(H.E.EPIPE), out)
+      return
+    end
+    assert.matches("\nrefused\t", out)
+    out = out:gsub("refused\t[^\n]*\n$", "")
     assert.equal(("nil\texit\t4\n1\tstdin:%d\n"):format(H.E.EPIPE), out)
   end)
 

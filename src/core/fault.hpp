@@ -39,13 +39,10 @@ struct fault_state {
 // a read is pushing its string, and that inner access must leave the outer
 // one as it was. fault_disarm(outer) disarms, returns the start of the
 // lost part of the armed range, or null if no access faulted since
-// fault_arm, and re-arms `outer`. Where the handler exists (fault.cpp)
-// both are inline, since a lines iterator arms and disarms around every
-// line; Windows has nothing to guard (platform/win/fault.cpp).
-#if defined(_WIN32)
-fault_state fault_arm(char* addr, size_t len);
-char* fault_disarm(const fault_state& outer);
-#else
+// fault_arm, and re-arms `outer`. Both are inline, since a lines iterator
+// arms and disarms around every line. Where there is nothing to guard
+// (Windows: platform/win/fault.cpp) no handler reads the range, and no
+// loss is ever recorded.
 namespace fault_detail {
 // The armed range of this thread, read by the signal handler (see
 // IPC_HANDLER_TLS in platform/memory.hpp for why that is safe).
@@ -83,7 +80,6 @@ inline char* fault_disarm(const fault_state& outer) {
   r.lo = outer.lo;
   return lost;
 }
-#endif
 
 // Disarms if the armed range starts at `addr` (a mapping about to go away).
 void fault_forget(char* addr);

@@ -43,13 +43,7 @@ int sem_wait_forever(os_sem* s);
 // after each EINTR, instead of timed slices. False where unsure. (A
 // handler with SA_RESTART has the kernel resume the wait: what it asked
 // for is seen when the wait ends.)
-#if defined(_WIN32)
-inline bool sem_wait_sees_signals() {
-  return false;  // a console's Ctrl-C runs on a thread of its own
-}
-#else
 bool sem_wait_sees_signals();
-#endif
 
 // The clock deadlines of sem_wait_until are measured on.
 clockid_t sem_clock();

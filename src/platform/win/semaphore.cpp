@@ -93,6 +93,10 @@ clockid_t sem_clock() {
   return CLOCK_MONOTONIC;
 }
 
+bool sem_wait_sees_signals() {
+  return false;  // a console's Ctrl-C runs on a thread of its own
+}
+
 int sem_wait_until(os_sem* s, const timespec* deadline) {
   for (;;) {
     timespec now;
