@@ -788,6 +788,36 @@ describe("ipc.proc", function()
       os.remove(marker)
     end)
 
+    it("shares the output backlog among children writing at once", function()
+      -- One run of the loop reads every ready pipe before anything is
+      -- delivered: 100 children each allowed the whole backlog left
+      -- 100 x 256 KiB read at once (26 MB of peak RSS here); shared, it is
+      -- one 64 KiB read each (7 MB).
+      if H.needs("proc_fs") then return end
+      local out = H.in_child [[
+        local proc = require "ipc.proc"
+        local function hwm()
+          local f = io.open("/proc/self/status")
+          local kib = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
+          f:close()
+          return kib
+        end
+        local before = hwm()
+        local got, hs = 0, {}
+        for i = 1, 100 do
+          hs[i] = assert(proc.spawn({ "head", "-c", "1048576", "/dev/zero" },
+            { stdout = true, callback = function(_, d) got = got + #(d or "") end }))
+        end
+        while #hs > 0 do
+          local h = assert(proc.wait_any(hs))
+          for i = #hs, 1, -1 do if hs[i] == h then table.remove(hs, i) end end
+          h:close()
+        end
+        print(got, hwm() - before < 16 * 1024)
+      ]]
+      assert.equal("104857600\ttrue\n", out)
+    end)
+
     it("enlarges pipes to an eighth of the L2 cache: a child writes 200 KB unread", function()
       if H.needs("pipe_resize") then return end
       -- Outside wait nothing reads the pipe, so the child can only finish

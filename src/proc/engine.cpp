@@ -46,8 +46,19 @@ size_t buffer_bytes() {
   return bytes;
 }
 
+// Pipes of callback children open for reading, in this process. One run
+// of the loop reads every ready pipe up to its cap before anything is
+// delivered, so with many children the caps add up: 200 children writing
+// at once left 200 × 256 KiB read and not delivered, far past the cache,
+// each buffer faulted in (wait_any_fan: 13.9k page faults, 57 MB peak,
+// against luv's 3.2k and 3.7 MB). The cap is shared out among them, down to
+// one read of 64 KiB each.
+std::atomic<int> readers{0};
+
 size_t backlog_cap() {
-  return buffer_bytes();
+  size_t n = static_cast<size_t>(readers.load(std::memory_order_relaxed));
+  size_t cap = n > 1 ? buffer_bytes() / n : buffer_bytes();
+  return cap < read_chunk ? read_chunk : cap;
 }
 
 // Pipes whose kernel buffer was enlarged (posix/start.cpp), counted
@@ -77,6 +88,8 @@ void close_pipe(child* c, int s) {
   c->pipe_open[s] = false;
   if (c->big_pipe[s]) big_pipes.fetch_sub(1);
   c->big_pipe[s] = false;
+  if (c->counted[s]) readers.fetch_sub(1, std::memory_order_relaxed);
+  c->counted[s] = false;
   uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), on_close);
 }
 
@@ -261,6 +274,9 @@ void child_begin(child* c, const spawn_request& req) {
       if (r < 0) {
         c->error[s] = errno_of(r);
         close_pipe(c, s);
+      } else {
+        c->counted[s] = true;
+        readers.fetch_add(1, std::memory_order_relaxed);
       }
     }
   }

@@ -52,6 +52,7 @@ struct child {
   bool big_pipe[3];      // its kernel buffer was enlarged (counted)
   bool read_stopped[3];  // reading paused: undelivered output over the cap
   bool read_full[3];     // the backlog reached the cap since last consumed
+  bool counted[3];       // among the callback pipes the cap is shared by
   bool group;
   bool unwatched;  // detached: not our child, never waited for or killed
   // Pulled output (no callback): out[s] holds what was read and not yet
