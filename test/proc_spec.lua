@@ -794,6 +794,11 @@ describe("ipc.proc", function()
       -- 100 x 256 KiB read at once (26 MB of peak RSS here); shared, it is
       -- one 64 KiB read each (7 MB).
       if H.needs("proc_fs") then return end
+      if H.SANITIZED then
+        -- AddressSanitizer's quarantine keeps the freed strings: its peak
+        -- says nothing about the backlog.
+        return pending("the peak RSS of a sanitized build")
+      end
       local out = H.in_child [[
         local proc = require "ipc.proc"
         local function hwm()
