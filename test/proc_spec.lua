@@ -801,12 +801,7 @@ describe("ipc.proc", function()
       end
       local out = H.in_child [[
         local proc = require "ipc.proc"
-        local function hwm()
-          local f = io.open("/proc/self/status")
-          local kib = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
-          f:close()
-          return kib
-        end
+        local hwm = require("spec_helper").peak_rss_kib
         local before = hwm()
         local got, hs = 0, {}
         for i = 1, 100 do

@@ -30,10 +30,6 @@ local function blocked_in_write(pid)
   return state, sc == "1"  -- write(2) on x86_64
 end
 
-local function peak_rss_kib()
-  return tonumber(H.readfile("/proc/self/status"):match("VmHWM:%s*(%d+)"))
-end
-
 describe("ipc.proc pulled streams", function()
   H.check_process_leaks(proc)
   after_each(H.cleanup)
@@ -310,12 +306,7 @@ describe("ipc.proc pulled streams", function()
     if H.needs("proc_fs") then return end
     local out = H.in_child([[
       local proc = require "ipc.proc"
-      local function hwm()
-        local f = io.open("/proc/self/status")
-        local kib = tonumber(f:read("a"):match("VmHWM:%s*(%d+)"))
-        f:close()
-        return kib
-      end
+      local hwm = require("spec_helper").peak_rss_kib
       local h = assert(proc.spawn("yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 268435456",
         { stdout = true }))
       local before = hwm()

@@ -47,6 +47,12 @@ local function readfile(path)
 end
 H.readfile = readfile
 
+-- The peak resident set of this process in KiB (Linux's /proc: gate on
+-- proc_fs).
+function H.peak_rss_kib()
+  return tonumber(readfile("/proc/self/status"):match("VmHWM:%s*(%d+)"))
+end
+
 function H.writefile(path, data)
   local f = assert(io.open(path, "wb"))
   f:write(data)

@@ -50,14 +50,16 @@ bool signalable(const child* c) {
 
 // Reads what the pipe of stream `s` already holds, without blocking, before
 // it is closed at the drain deadline: output written just before the exit
-// may not have been polled yet (always so with drain_timeout = 0).
+// may not have been polled yet (always so with drain_timeout = 0). At most
+// four pipes' worth: the backlog cap, shared among children, is no bound
+// on what one pipe holds.
 void read_rest(child* c, int s) {
   uv_os_fd_t fd;
   if (!c->pipe_open[s] ||
       uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe[s]), &fd) < 0)
     return;
   out_buffer& b = c->out[s];
-  for (size_t total = 0; total < 4 * backlog_cap();) {
+  for (size_t total = 0; total < 4 * buffer_bytes();) {
     if (b.cap - b.len < read_chunk) {
       auto* p = static_cast<char*>(realloc(b.data, b.len + read_chunk));
       if (!p) return;
