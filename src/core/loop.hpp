@@ -23,6 +23,7 @@ struct loop_state {
   uv_timer_t alarm;     // bounds a blocking run (deadline, interrupt checks)
   int busy;             // blocking jobs on threads whose results are awaited
   int dirty;            // events were recorded that a step has not delivered
+  int writing;          // writes queued on the loop's pipes and not finished
   bool hosted;          // a host loop polls loop_fd() (ipc.loop, luv)
   bool stepping;        // inside a host's step, which delivers what it runs
   unsigned generation;  // the process generation the loop belongs to

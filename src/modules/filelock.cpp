@@ -46,8 +46,8 @@ luaL_Stream* check_stream(lua_State* L) {
   return stream;
 }
 
-off_t check_range_arg(lua_State* L, int idx, const char* what) {
-  if (lua_gettop(L) < idx) return 0;
+off_t check_range_arg(lua_State* L, int idx, int top, const char* what) {
+  if (top < idx) return 0;
   lua_Integer v = luaL_optinteger(L, idx, 0);
   luaL_argcheck(L, v >= 0, idx, what);
   return static_cast<off_t>(v);
@@ -57,8 +57,7 @@ ipc::platform::lock_type check_mode(lua_State* L, int idx) {
   using ipc::platform::lock_type;
   static const char* const modes[] = {"r", "w", "rw", nullptr};
   size_t n = 0;
-  const char* m =
-      lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &n) : nullptr;
+  const char* m = lua_tolstring(L, idx, &n);  // a number fails below too
   if (m && n == 1 && (m[0] == 'w' || m[0] == 'r'))
     return m[0] == 'r' ? lock_type::shared : lock_type::exclusive;
   if (m && n == 2 && m[0] == 'r' && m[1] == 'w') return lock_type::exclusive;
@@ -73,8 +72,9 @@ lock_args check_args(lua_State* L, bool with_mode) {
   a.stream = check_stream(L);
   int idx = 2;
   a.type = with_mode ? check_mode(L, idx++) : ipc::platform::lock_type::unlock;
-  a.offset = check_range_arg(L, idx, "negative offset");
-  a.length = check_range_arg(L, idx + 1, "negative size");
+  int top = lua_gettop(L);
+  a.offset = check_range_arg(L, idx, top, "negative offset");
+  a.length = check_range_arg(L, idx + 1, top, "negative size");
   return a;
 }
 

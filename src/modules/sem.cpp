@@ -330,15 +330,16 @@ int meth_dec(lua_State* L) {
   wait_spec w = make_wait(timeout);
   if (w.kind == wait_kind::try_once)
     return push_down_result(L, guarded_down(s->sem, &s->lost, w));
+  // A plain endless wait that may block: sem_wait tries without waiting
+  // first itself.
+  if (w.kind == wait_kind::forever && ipc::platform::sem_wait_sees_signals() &&
+      ipc::wait_blocks_thread(L, &dec_op))
+    return dec_in_kernel(L, s);
   // Without waiting first: the common case needs no wait at all, and a
   // semaphore whose memory is gone is found before anything blocks on it.
   int err = guarded_down(s->sem, &s->lost, wait_spec{wait_kind::try_once, {}});
   if (err != EAGAIN) return push_down_result(L, err);
-  bool blocks = ipc::wait_blocks_thread(L, &dec_op);
-  if (blocks && w.kind == wait_kind::forever &&
-      ipc::platform::sem_wait_sees_signals())
-    return dec_in_kernel(L, s);
-  if (blocks) return dec_blocking(L, s, w);
+  if (ipc::wait_blocks_thread(L, &dec_op)) return dec_blocking(L, s, w);
   return dec_suspending(L, s, w);
 }
 

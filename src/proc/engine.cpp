@@ -109,7 +109,7 @@ bool io_settled(const child* c) {
 void after_event(child* c) {
   if (c->exited && io_settled(c) && !c->detached)
     uv_timer_stop(&c->drain_timer);
-  if (!c->detached) *c->dirty = 1;
+  if (!c->detached) c->ls->dirty = 1;
 }
 
 // Room for `want` more bytes after the unconsumed part of a pulled
@@ -213,6 +213,7 @@ void on_write(uv_write_t* req, int status) {
   c->seq_done = w->last_seq;
   delete w;
   c->writes_in_flight--;
+  c->ls->writing--;
   if (status < 0 && status != UV_ECANCELED) {
     if (!c->error[std_in]) c->error[std_in] = write_errno(status);
     if (!c->stdin_failed) c->stdin_failed = write_errno(status);
@@ -246,11 +247,12 @@ void on_drain_timer(uv_timer_t* t) {
 
 // A child's record with its timers, for the platform's start (nullptr:
 // out of memory).
-child* child_new(uv_loop_t* loop, int* dirty, const spawn_request& req) {
+child* child_new(loop_state* ls, const spawn_request& req) {
   auto* c = new (std::nothrow) child();
   if (!c) return nullptr;
+  uv_loop_t* loop = ls->loop;
   c->loop = loop;
-  c->dirty = dirty;
+  c->ls = ls;
   c->group = req.group;
   c->drain_ms = to_ms(req.drain_timeout);
   for (uv_timer_t* t : {&c->kill_timer, &c->drain_timer}) {
@@ -350,6 +352,7 @@ int child_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t last_seq) {
     return write_errno(r);
   }
   c->writes_in_flight++;
+  c->ls->writing++;
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../core/loop.hpp"
 #include "request.hpp"
 #include "watch.hpp"  // the platform's exit watcher (posix/ or win/)
 
@@ -37,7 +38,8 @@ constexpr size_t delivery_chunk = 64 * 1024;
 
 struct child {
   uv_loop_t* loop;
-  int* dirty;  // set after every event: a step has something to deliver
+  loop_state* ls;  // its dirty is set after every event; `writing` counts
+                   // the writes in flight
   // The child's exit: a pidfd or a polled waitpid on POSIX, libuv's
   // process handle on Windows; either way only the child's own exit is
   // seen, and the program's SIGCHLD disposition is never touched.
@@ -81,8 +83,7 @@ struct child {
 
 // Starts the child. On success *out is the running child; on failure
 // returns an errno and the partial child frees itself on the next loop run.
-int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
-                child** out);
+int child_start(loop_state* ls, const spawn_request& req, child** out);
 
 // Undelivered output or errors?
 bool child_has_pending(const child* c);

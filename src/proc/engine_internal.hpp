@@ -46,7 +46,7 @@ void on_kill_timer(uv_timer_t* t);
 void start_reading(child* c, int s);
 void stop_reading(child* c, int s);
 
-child* child_new(uv_loop_t* loop, int* dirty, const spawn_request& req);
+child* child_new(loop_state* ls, const spawn_request& req);
 void child_begin(child* c, const spawn_request& req);
 
 // The platform's part.

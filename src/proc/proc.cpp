@@ -61,7 +61,8 @@ int release(handle* h) {
       p->done = c->exited;
     }
     // A host loop must step soon: the closes are done by the next run.
-    if (owner) poke(p->ls);
+    // Without a host the next run is luaipc's own.
+    if (owner && p->ls->hosted) poke(p->ls);
   }
   return 0;
 }
@@ -89,7 +90,7 @@ int spawn_as(lua_State* L, const char* fname) {
   child* c = nullptr;
   lua_getfield(L, 2, "stdin");  // a stream handed over, or anything else
   stream_handoff_begin(L, -1);
-  err = child_start(ls->loop, &ls->dirty, req, &c);
+  err = child_start(ls, req, &c);
   stream_handoff_end(L, -1, err == 0);
   lua_pop(L, 1);
   if (err) {

@@ -40,7 +40,7 @@ int release(handle* h) {
   proc_handle* p = st->p;
   if (p->base.is_open() && p->core && owned_here(h)) {
     child_close_stream(p->core, st->s);
-    poke(p->ls);
+    if (p->ls->hosted) poke(p->ls);  // see release in proc.cpp
   }
   return 0;
 }

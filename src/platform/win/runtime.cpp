@@ -1,6 +1,5 @@
 // The process-wide guarantees of core/runtime.hpp on Windows: the module
-// is pinned with GetModuleHandleEx; there is no SIGPIPE to catch (a write
-// to a closed pipe fails with EPIPE) and no fork (handles are always the
+// is pinned with GetModuleHandleEx; there is no fork (handles are always the
 // running process's own).
 #include <windows.h>
 
@@ -14,8 +13,6 @@ void pin_module() {
       GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
       reinterpret_cast<LPCSTR>(&pin_module), &self);
 }
-
-void guard_sigpipe() {}
 
 unsigned process_generation() {
   return 1;

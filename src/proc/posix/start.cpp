@@ -78,9 +78,8 @@ void read_rest(child* c, int s) {
 
 using namespace engine;
 
-int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
-                child** out) {
-  child* c = child_new(loop, dirty, req);
+int child_start(loop_state* ls, const spawn_request& req, child** out) {
+  child* c = child_new(ls, req);
   if (!c) return ENOMEM;
   child_stdio io;
   int err = 0;
@@ -94,7 +93,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
         c->big_pipe[s] = enlarge_pipe(fds[0]);
         int mine = s == std_in ? fds[1] : fds[0];
         io.fd[s] = io.owned[s] = s == std_in ? fds[0] : fds[1];
-        uv_pipe_init(loop, &c->pipe[s], 0);
+        uv_pipe_init(c->loop, &c->pipe[s], 0);
         c->pipe[s].data = c;
         c->live++;
         c->pipe_open[s] = true;
@@ -132,7 +131,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
   c->watch.pidfd = -1;
   bool by_pidfd = have_pidfd() && !req.detach;
   if (!err && !by_pidfd && !req.detach) {
-    uv_timer_init(loop, &c->watch.timer);
+    uv_timer_init(c->loop, &c->watch.timer);
     c->watch.timer.data = c;
     c->live++;
     c->process_open = true;
@@ -156,7 +155,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
       // code: its status is lost.
       c->exited = true;
       c->status_lost = true;
-    } else if (fd < 0 || uv_poll_init(loop, &c->watch.poll, fd) < 0) {
+    } else if (fd < 0 || uv_poll_init(c->loop, &c->watch.poll, fd) < 0) {
       err = fd < 0 ? errno : EBADF;
       if (fd >= 0) close(fd);
       kill(pid, SIGKILL);

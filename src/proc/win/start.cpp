@@ -88,10 +88,9 @@ void read_rest(child*, int) {}
 
 using namespace engine;
 
-int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
-                child** out) {
+int child_start(loop_state* ls, const spawn_request& req, child** out) {
   if (batch_refused(req)) return EINVAL;
-  child* c = child_new(loop, dirty, req);
+  child* c = child_new(ls, req);
   if (!c) return ENOMEM;
   uv_stdio_container_t io[3];
   int theirs[3] = {-1, -1, -1};
@@ -135,7 +134,7 @@ int child_start(uv_loop_t* loop, int* dirty, const spawn_request& req,
     o.stdio = io;
     if (req.command_line) o.flags |= UV_PROCESS_WINDOWS_VERBATIM_ARGUMENTS;
     if (req.detach) o.flags |= UV_PROCESS_DETACHED;
-    int r = uv_spawn(loop, &c->watch.process, &o);
+    int r = uv_spawn(c->loop, &c->watch.process, &o);
     c->watch.process.data = c;
     c->live++;  // uv_spawn initialises the handle even when it fails
     c->process_open = true;
