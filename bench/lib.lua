@@ -3,6 +3,18 @@ local clock = require "benchclock"
 
 local lib = { now = clock.now, cpu = clock.cpu }
 
+-- Starts the clock of a variant whose children do the work beside it:
+-- returns a function giving the seconds since, and the measures
+-- { children = share of that time its children (waited for by then) spent
+-- on a CPU }. A writer busy all the time (1) bounds what any reader gets.
+function lib.timer_with_children()
+  local t0, c0 = clock.now(), clock.children_cpu()
+  return function()
+    local t = clock.now() - t0
+    return t, { children = (clock.children_cpu() - c0) / t }
+  end
+end
+
 local function readfile(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")
@@ -113,17 +125,19 @@ function lib.proc_variants(W, work)
   function W.luaipc(...)
     local proc = require "ipc.proc"
     local got = { bytes = 0 }
-    local t0 = lib.now()
+    local stop = lib.timer_with_children()
     work(proc, got, ...)
-    return lib.now() - t0, got.bytes
+    local t, measures = stop()
+    return t, got.bytes, measures
   end
   function W.luaipc_luv(...)
     local uv = require "luv"
     local proc = require "ipc.proc"
     local got, args = { bytes = 0 }, table.pack(...)
-    local t0 = lib.now()
+    local stop = lib.timer_with_children()
     lib.under_luv(uv, function() work(proc, got, table.unpack(args, 1, args.n)) end)
-    return lib.now() - t0, got.bytes
+    local t, measures = stop()
+    return t, got.bytes, measures
   end
 end
 

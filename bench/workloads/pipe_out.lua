@@ -20,7 +20,7 @@ end)
 
 function W.popen(n)
   local got = 0
-  local t0 = lib.now()
+  local stop = lib.timer_with_children()
   local f = assert(io.popen(command(n), "r"))
   while true do
     local s = f:read(65536)
@@ -28,16 +28,18 @@ function W.popen(n)
     got = got + #s
   end
   assert(f:close())
-  return lib.now() - t0, got
+  local t, measures = stop()
+  return t, got, measures
 end
 
 function W.luv(n)
   local uv = require "luv"
   local got = 0
-  local t0 = lib.now()
+  local stop = lib.timer_with_children()
   lib.luv_sh(uv, command(n), nil, function(data) got = got + #data end)
   uv.run()
-  return lib.now() - t0, got
+  local t, measures = stop()
+  return t, got, measures
 end
 
 return W
