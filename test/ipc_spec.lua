@@ -52,6 +52,23 @@ describe("ipc", function()
         "luaopen_ipc_shm", "luaopen_ipc_strfile" }, found)
     end)
 
+    it("the module does not need the C++ library (Linux)", function()
+      -- core/alloc.hpp: nothing of libstdc++ is used, and the link records
+      -- only what is (--as-needed), so requiring a module loads no C++
+      -- runtime.
+      if H.needs("os", "linux") then return end
+      local p = io.popen("readelf -d " .. H.BUILD .. "/ipc.so")
+      local needed = {}
+      for line in p:lines() do
+        needed[#needed + 1] = line:match("%(NEEDED%).-%[(.-)%]")
+      end
+      p:close()
+      assert.is_true(#needed > 0)
+      for _, lib in ipairs(needed) do
+        assert.is_nil(lib:match("^libstdc%+%+"), lib)
+      end
+    end)
+
     it("all six modules load through the all-in-one loader", function()
       for _, m in ipairs(MODULES) do
         local cmd = ("LUA_CPATH='./%s/?.so' LUA_PATH='' lua5.4 -e "

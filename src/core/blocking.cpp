@@ -6,9 +6,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
-#include <new>
 
+#include "alloc.hpp"
 #include "runtime.hpp"
 
 namespace ipc {
@@ -19,7 +18,7 @@ namespace ipc {
 // them: at most max_ready, past which only `overflow` is set, so that a
 // program nobody takes them from (no luv) keeps a few KiB at most.
 struct wake_channel {
-  std::mutex lock;
+  uv_mutex_t lock;
   uv_async_t* async;
   int refs;
   const void** ready = nullptr;
@@ -28,6 +27,15 @@ struct wake_channel {
 };
 
 namespace {
+
+// Holds the channel's lock for its scope.
+struct locked {
+  explicit locked(wake_channel* ch) : m(&ch->lock) { uv_mutex_lock(m); }
+  ~locked() { uv_mutex_unlock(m); }
+  locked(const locked&) = delete;
+  locked& operator=(const locked&) = delete;
+  uv_mutex_t* m;
+};
 
 enum job_state { running = 0, done = 1, gone = 2 };
 
@@ -38,12 +46,13 @@ constexpr size_t max_ready = 1024;
 void drop_channel(wake_channel* ch) {
   bool last;
   {
-    std::lock_guard<std::mutex> g(ch->lock);
+    locked g(ch);
     last = --ch->refs == 0;
   }
   if (last) {
     free(ch->ready);
-    delete ch;
+    uv_mutex_destroy(&ch->lock);
+    destroy(ch);
   }
 }
 
@@ -71,7 +80,7 @@ void* job_thread(void* arg) {
   const void* key = job;  // the waiting side may free the job once done
   int expected = running;
   if (job->state.compare_exchange_strong(expected, done)) {
-    std::lock_guard<std::mutex> g(ch->lock);
+    locked g(ch);
     if (ch->async) {
       note_ready(ch, key);
       uv_async_send(ch->async);
@@ -116,7 +125,7 @@ int channel_gc(lua_State* L) {
   auto** p = static_cast<wake_channel**>(lua_touserdata(L, 1));
   if (*p) {
     {
-      std::lock_guard<std::mutex> g((*p)->lock);
+      locked g(*p);
       (*p)->async = nullptr;
     }
     drop_channel(*p);
@@ -140,7 +149,11 @@ wake_channel* channel_of(lua_State* L, loop_state* ls) {
   lua_pushcfunction(L, channel_gc);
   lua_setfield(L, -2, "__gc");
   lua_setmetatable(L, -2);
-  auto* ch = new (std::nothrow) wake_channel();
+  auto* ch = make<wake_channel>();
+  if (ch && uv_mutex_init(&ch->lock) != 0) {
+    destroy(ch);
+    ch = nullptr;
+  }
   if (!ch) luaL_error(L, "not enough memory");
   ch->async = &ls->wake;
   ch->refs = 1;
@@ -167,7 +180,7 @@ int start_job(lua_State* L, loop_state* ls, blocking_job* job) {
   lua_setmetatable(L, -2);
   pin_module();  // a thread may outlive the state: its code must stay
   {
-    std::lock_guard<std::mutex> g(ch->lock);
+    locked g(ch);
     ch->refs++;
   }
   job->channel = ch;
@@ -224,14 +237,14 @@ int take_ready_keys(lua_State* L, int idx, bool* overflow) {
   if (!ch) return 0;
   // Copied out under the lock, pushed after it, and only then taken off
   // the list: lua_rawseti may raise a memory error, which must neither
-  // unwind through a lock_guard nor lose a key. Later keys are appended
+  // unwind through a held lock nor lose a key. Later keys are appended
   // behind these; an overflow meanwhile makes every key moot.
   int total = 0;
   for (;;) {
     const void* keys[64];
     size_t n;
     {
-      std::lock_guard<std::mutex> g(ch->lock);
+      locked g(ch);
       n = ch->nready < 64 ? ch->nready : 64;
       for (size_t i = 0; i < n; i++) keys[i] = ch->ready[i];
     }
@@ -239,7 +252,7 @@ int take_ready_keys(lua_State* L, int idx, bool* overflow) {
       lua_pushlightuserdata(L, const_cast<void*>(keys[i]));
       lua_rawseti(L, idx, ++total);
     }
-    std::lock_guard<std::mutex> g(ch->lock);
+    locked g(ch);
     if (ch->overflow) {
       ch->overflow = false;
       ch->nready = 0;

@@ -1,16 +1,16 @@
 // The private libuv loop of a Lua state (see loop.hpp).
 #include "loop.hpp"
-#include "status.hpp"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "../platform/descriptors.hpp"
 #include "../platform/sigpipe.hpp"
+#include "alloc.hpp"
 #include "runtime.hpp"
+#include "status.hpp"
 
 namespace ipc {
 namespace {
@@ -37,7 +37,7 @@ int state_gc(lua_State* L) {
   if (!loop || ls->generation != process_generation()) return 0;
   uv_walk(loop, close_leftover, nullptr);
   while (uv_loop_close(loop) == UV_EBUSY) uv_run(loop, UV_RUN_DEFAULT);
-  delete loop;
+  destroy(loop);
   return 0;
 }
 
@@ -59,17 +59,17 @@ namespace {
 
 int init_loop(loop_state* ls) {
   if (int err = preflight_descriptors()) return err;
-  auto* loop = new (std::nothrow) uv_loop_t;
+  auto* loop = make<uv_loop_t>();
   if (!loop) return ENOMEM;
   int r = uv_loop_init(loop);
   if (r < 0) {
-    delete loop;
+    destroy(loop);
     return errno_of(r);
   }
   r = uv_async_init(loop, &ls->wake, on_wake);
   if (r < 0) {
     uv_loop_close(loop);
-    delete loop;
+    destroy(loop);
     return errno_of(r);
   }
   uv_unref(reinterpret_cast<uv_handle_t*>(&ls->wake));
@@ -181,11 +181,9 @@ double loop_timeout(loop_state* ls) {
 // ticking timer, a scheduler called without a descriptor) run on any
 // machine.
 int loop_fd(loop_state* ls) {
-  static const bool hidden = [] {
-    const char* v = getenv("IPC_LOOP_NO_POLLFD");
-    return v && *v && strcmp(v, "0") != 0;
-  }();
-  return hidden ? -1 : uv_backend_fd(ls->loop);
+  static std::atomic<int> hidden{-1};
+  if (env_switch("IPC_LOOP_NO_POLLFD", &hidden)) return -1;
+  return uv_backend_fd(ls->loop);
 }
 
 bool loop_active(loop_state* ls) {

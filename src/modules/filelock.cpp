@@ -9,8 +9,8 @@
 // coroutine under luv or a scheduler suspends instead of blocking.
 #include <cerrno>
 #include <cstdio>
-#include <new>
 
+#include "../core/alloc.hpp"
 #include "../core/blocking.hpp"
 #include "../core/status.hpp"
 #include "../core/suspend.hpp"
@@ -144,7 +144,7 @@ void lock_undo(ipc::blocking_job* j) {
 void lock_destroy(ipc::blocking_job* j) {
   auto* k = reinterpret_cast<lock_job*>(j);
   if (k->own_fd) ipc::platform::close_handle(k->fd);
-  delete k;
+  ipc::destroy(k);
 }
 
 // The step of a lock waiting for its thread: stack 1 file, 2 the job's
@@ -186,7 +186,7 @@ int lock_waiting(lua_State* L, const lock_args& a) {
     if (int err = ipc::platform::duplicate_handle(fd, &fd))
       return ipc::push_failure(L, err);
   }
-  auto* k = new (std::nothrow) lock_job();
+  auto* k = ipc::make<lock_job>();
   if (!k) {
     if (own_fd) ipc::platform::close_handle(fd);
     return luaL_error(L, "not enough memory");

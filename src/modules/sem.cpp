@@ -15,8 +15,8 @@
 
 #include <atomic>
 #include <cmath>
-#include <new>
 
+#include "../core/alloc.hpp"
 #include "../core/blocking.hpp"
 #include "../core/fault.hpp"
 #include "../core/handle.hpp"
@@ -45,7 +45,7 @@ struct shared_sem {
 int unref_sem(shared_sem* sh) {
   if (sh->refs.fetch_sub(1) != 1) return 0;
   int err = ipc::platform::sem_close_handle(sh->sem);
-  delete sh;
+  ipc::destroy(sh);
   return err;
 }
 
@@ -181,7 +181,7 @@ void dec_undo(ipc::blocking_job* j) {
 void dec_destroy(ipc::blocking_job* j) {
   auto* d = reinterpret_cast<dec_job*>(j);
   unref_sem(d->sem);
-  delete d;
+  ipc::destroy(d);
 }
 
 // The step of a dec waiting for its thread: stack 1 handle, 2 timeout,
@@ -246,7 +246,7 @@ int dec_suspending(lua_State* L, semaphore* s, const wait_spec& w) {
   int err = 0;
   ipc::loop_state* ls = ipc::loop_of(L, &err);
   if (!ls) return ipc::push_failure(L, err);
-  auto* d = new (std::nothrow) dec_job();
+  auto* d = ipc::make<dec_job>();
   if (!d) return luaL_error(L, "not enough memory");
   d->job.work = dec_work;
   d->job.undo = dec_undo;
@@ -282,7 +282,7 @@ int open_semaphore(lua_State* L, bool create) {
   os_sem* p = nullptr;
   if (!err) err = ipc::platform::sem_open_name(name, create, mode, value, &p);
   shared_sem* sh = nullptr;
-  if (!err && !(sh = new (std::nothrow) shared_sem{p, {1}})) {
+  if (!err && !(sh = ipc::make<shared_sem>(p, 1))) {
     ipc::platform::sem_close_handle(p);
     err = ENOMEM;
   }

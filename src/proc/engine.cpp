@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
-#include <new>
 
+#include "../core/alloc.hpp"
 #include "../core/status.hpp"
 #include "../platform/memory.hpp"
 #include "engine_internal.hpp"
@@ -38,12 +38,16 @@ constexpr uint64_t kill_grace_ms = 1000;
 // of each was the fastest measured (a 64 KiB backlog: pipe_out 8.6 %
 // slower), while on a 512 KiB L2 256 KiB pipes made pipe_roundtrip take
 // 1.8 times as long as 64 KiB ones.
+// Worked out on first use (any thread may race to it: the answer is the
+// same; no guarded static, see core/alloc.hpp).
 size_t buffer_bytes() {
-  static const size_t bytes = [] {
-    size_t b = platform::l2_cache_bytes() / 8;
-    return b < 64 * 1024 ? 64 * 1024 : b > 256 * 1024 ? 256 * 1024 : b;
-  }();
-  return bytes;
+  static std::atomic<size_t> bytes{0};
+  size_t b = bytes.load(std::memory_order_relaxed);
+  if (b) return b;
+  b = platform::l2_cache_bytes() / 8;
+  b = b < 64 * 1024 ? 64 * 1024 : b > 256 * 1024 ? 256 * 1024 : b;
+  bytes.store(b, std::memory_order_relaxed);
+  return b;
 }
 
 // Pipes of callback children open for reading, in this process. One run
@@ -75,7 +79,7 @@ int stream_of(child* c, uv_handle_t* h) {
 
 void free_core(child* c) {
   for (auto& b : c->out) free(b.data);
-  delete c;
+  destroy(c);
 }
 
 void on_close(uv_handle_t* h) {
@@ -211,7 +215,7 @@ void on_write(uv_write_t* req, int status) {
   auto* c = static_cast<child*>(req->data);
   auto* w = reinterpret_cast<write_req*>(req);
   c->seq_done = w->last_seq;
-  delete w;
+  destroy(w);
   c->writes_in_flight--;
   c->ls->writing--;
   if (status < 0 && status != UV_ECANCELED) {
@@ -248,7 +252,7 @@ void on_drain_timer(uv_timer_t* t) {
 // A child's record with its timers, for the platform's start (nullptr:
 // out of memory).
 child* child_new(loop_state* ls, const spawn_request& req) {
-  auto* c = new (std::nothrow) child();
+  auto* c = make<child>();
   if (!c) return nullptr;
   uv_loop_t* loop = ls->loop;
   c->loop = loop;
@@ -341,14 +345,14 @@ bool child_finished(const child* c) {
 
 int child_write(child* c, const uv_buf_t* bufs, unsigned n, uint64_t last_seq) {
   if (!c->pipe_open[std_in]) return EPIPE;
-  auto* w = new (std::nothrow) write_req;
+  auto* w = make<write_req>();
   if (!w) return ENOMEM;
   w->last_seq = last_seq;
   w->req.data = c;
   int r = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->pipe[std_in]),
                    bufs, n, on_write);
   if (r < 0) {
-    delete w;
+    destroy(w);
     return write_errno(r);
   }
   c->writes_in_flight++;

@@ -24,7 +24,7 @@ void advise_huge(void* addr, size_t len) {
 
 void prefault_write(void* addr, size_t len) {
 #ifdef MADV_POPULATE_WRITE
-  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   auto p = reinterpret_cast<uintptr_t>(addr);
   uintptr_t from = p & ~(page - 1);
   madvise(reinterpret_cast<void*>(from), p + len - from, MADV_POPULATE_WRITE);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../../core/runtime.hpp"
 #include "../../platform/process.hpp"
 #include "../../platform/spawn.hpp"
 
@@ -59,12 +60,14 @@ const char* child_path(char** env) {
 // asked once; IPC_PROC_NO_PIDFD=1 in the environment says no, so that the
 // polling path can be tested on any machine.
 bool have_pidfd() {
-  static const bool ok = [] {
-    const char* off = getenv("IPC_PROC_NO_PIDFD");
-    if (off && *off && strcmp(off, "0") != 0) return false;
-    return platform::have_pidfd();
-  }();
-  return ok;
+  static std::atomic<int> off{-1}, ok{-1};  // -1: not asked yet
+  if (env_switch("IPC_PROC_NO_PIDFD", &off)) return false;
+  int v = ok.load(std::memory_order_relaxed);
+  if (v < 0) {
+    v = platform::have_pidfd();
+    ok.store(v, std::memory_order_relaxed);
+  }
+  return v != 0;
 }
 
 // A close-on-exec duplicate of `fd` numbered 3 or above, so that no dup2
