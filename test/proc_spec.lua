@@ -688,8 +688,9 @@ describe("ipc.proc", function()
     end)
 
     it("sends queued input as the child takes it while the program keeps writing", function()
-      -- No wait: each h:write runs the loop once, so a program that
-      -- writes without waiting keeps only what the child has not taken.
+      -- No wait: while input is queued, every 16th h:write (or a pipe's
+      -- worth of bytes) runs the loop, so a program that writes without
+      -- waiting keeps only what the child has not taken.
       local h = assert(proc.spawn({ H.LUA, "test/helpers/proc_cat.lua" },
         { stdin = true, stdout = "null" }))
       assert.is_true(h:write(string.rep("x", 8 << 20))) -- more than a pipe holds

@@ -369,6 +369,10 @@ bool child_stdin_open(const child* c) {
   return c->pipe_open[std_in];
 }
 
+size_t child_stdin_capacity(const child* c) {
+  return c->big_pipe[std_in] ? buffer_bytes() : 64 * 1024;
+}
+
 size_t child_queued(const child* c) {
   if (!c->pipe_open[std_in]) return 0;
   return uv_stream_get_write_queue_size(

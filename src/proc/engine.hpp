@@ -103,6 +103,8 @@ void child_write_eof(child* c);
 bool child_stdin_open(const child* c);
 // Bytes queued for stdin that the pipe has not accepted yet.
 size_t child_queued(const child* c);
+// What the stdin pipe holds at most (as far as known: enlarged or not).
+size_t child_stdin_capacity(const child* c);
 
 // Pulled streams (see `pulled`). child_pull reads what the pipe of `s`
 // holds now into out[s], without blocking: 1 when bytes were added, 0 when

@@ -138,8 +138,20 @@ int global_spawn_for_lines(lua_State* L) {
   return spawn_as(L, "lines");
 }
 
+// Whether h:write, appending to a queue that holds bytes, runs the loop
+// this time: once a pipe's worth of bytes (a run moves at most that into
+// the pipe) or 16 calls were appended since the last run.
+bool append_run_due(proc_handle* p, size_t bytes) {
+  p->appended += bytes;
+  if (++p->appends < 16 && p->appended < child_stdin_capacity(p->core))
+    return false;
+  p->appended = 0;
+  p->appends = 0;
+  return true;
+}
+
 // Hands the strings at [from, to] (numbered from `seq` on, empty ones
-// skipped) to the engine, then proc.EOF with `eof`, and runs the loop once.
+// skipped) to the engine, then proc.EOF with `eof`, and runs the loop.
 // libuv writes at once when the queue is empty, and a child that closed its
 // stdin must not kill us: SIGPIPE is blocked once around the writes and
 // the run (platform/sigpipe.hpp). The run registers the write watcher of
@@ -147,12 +159,18 @@ int global_spawn_for_lines(lua_State* L) {
 // it (a program writing without waiting keeps only what the child has not
 // taken yet) and reads the child's answer early. Skipping it after a write
 // that went out whole made pipe_window slower (1.07 against 0.99 x luv):
-// the answer is then read later and in larger pieces. Calls no Lua. On
-// failure the strings not handed over are no longer kept.
+// the answer is then read later and in larger pieces. When the queue
+// already holds bytes, libuv only appends (it writes when the pipe has
+// room, in a run): then neither guard nor run is needed for the call, and
+// the run comes every pipe's worth (append_run_due). 10,000 writes of
+// 64 KiB to a child that does not read: 8.9 ms before, 3.8 ms after. Calls
+// no Lua. On failure the strings not handed over are no longer kept.
 int queue_strings(lua_State* L, proc_handle* p, int from, int to, uint64_t seq,
                   bool eof) {
+  bool appending = !eof && child_queued(p->core) > 0;
   sigpipe_guard guard;
-  os_sigpipe_block(&guard);
+  if (!appending) os_sigpipe_block(&guard);
+  size_t bytes = 0;
   uv_buf_t bufs[write_batch];
   unsigned cnt = 0;
   uint64_t handed = seq - 1;  // the last string handed over, whole or not
@@ -161,6 +179,7 @@ int queue_strings(lua_State* L, proc_handle* p, int from, int to, uint64_t seq,
     size_t len;
     const char* s = lua_tolstring(L, i, &len);
     if (len == 0) continue;
+    bytes += len;
     for (size_t off = 0; off < len && !err; off += write_piece) {
       uv_buf_t b;
       b.base = const_cast<char*>(s + off);
@@ -177,8 +196,13 @@ int queue_strings(lua_State* L, proc_handle* p, int from, int to, uint64_t seq,
     seq++;
   }
   if (!err && eof) child_write_eof(p->core);
-  pump_guarded(p->ls);
-  os_sigpipe_unblock(&guard);
+  if (!appending) {
+    p->appended = p->appends = 0;
+    pump_guarded(p->ls);
+    os_sigpipe_unblock(&guard);
+  } else if (append_run_due(p, bytes)) {
+    pump(p->ls);  // guarded: writes are queued
+  }
   if (err) {
     // Not handed over: nothing will report them done.
     if (lua_getiuservalue(L, 1, uv_stdin_keep) == LUA_TTABLE)

@@ -29,6 +29,8 @@ struct proc_handle {
   int self_ref;         // luv mode: keeps the handle alive while the child runs
   uint64_t seq_queued;  // stdin strings queued so far
   uint64_t seq_cleared;  // stdin strings dropped from the keep table
+  size_t appended;       // bytes h:write appended to the queue since a run
+  unsigned appends;      // and the calls that did
 };
 
 // Pushes what h:wait() returns for a finished child.
