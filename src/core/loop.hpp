@@ -45,9 +45,10 @@ loop_state* existing_loop(lua_State* L);
 // step to deliver them. run_once does the same.
 void pump(loop_state* ls);
 
-// pump() for a caller that already blocks SIGPIPE around it
-// (platform/sigpipe.hpp), as h:write does around its own writes and the
-// run after them: one guard for both.
+// pump() without a SIGPIPE guard of its own (platform/sigpipe.hpp): for a
+// caller that already blocks SIGPIPE, as h:write does around its own
+// writes and the run after them (one guard for both), and for pump() when
+// no write is queued (a run then writes nothing).
 void pump_guarded(loop_state* ls);
 
 // Runs the loop until something happened or `seconds` passed (< 0: no

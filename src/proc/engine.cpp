@@ -45,7 +45,7 @@ size_t buffer_bytes() {
   size_t b = bytes.load(std::memory_order_relaxed);
   if (b) return b;
   b = platform::l2_cache_bytes() / 8;
-  b = b < 64 * 1024 ? 64 * 1024 : b > 256 * 1024 ? 256 * 1024 : b;
+  b = b < plain_pipe_bytes ? plain_pipe_bytes : b > 256 * 1024 ? 256 * 1024 : b;
   bytes.store(b, std::memory_order_relaxed);
   return b;
 }
@@ -370,7 +370,7 @@ bool child_stdin_open(const child* c) {
 }
 
 size_t child_stdin_capacity(const child* c) {
-  return c->big_pipe[std_in] ? buffer_bytes() : 64 * 1024;
+  return c->big_pipe[std_in] ? buffer_bytes() : plain_pipe_bytes;
 }
 
 size_t child_queued(const child* c) {

@@ -24,6 +24,10 @@ constexpr size_t read_chunk = 64 * 1024;
 // Pulled output is read in pieces of up to this size: a pipe's worth.
 constexpr size_t pull_chunk = 256 * 1024;
 
+// A pipe's buffer as Linux makes it (and the most macOS grows one to), and
+// the least the backlog and an enlarged pipe get.
+constexpr size_t plain_pipe_bytes = 64 * 1024;
+
 size_t buffer_bytes();
 size_t backlog_cap();
 // Pipes whose kernel buffer was enlarged, at most a few at a time

@@ -33,7 +33,7 @@ namespace {
 constexpr int big_pipe_max = 32;
 
 bool enlarge_pipe(int fd) {
-  if (buffer_bytes() <= 64 * 1024) return false;
+  if (buffer_bytes() <= plain_pipe_bytes) return false;
   if (big_pipes.fetch_add(1) < big_pipe_max &&
       platform::resize_pipe(fd, static_cast<int>(buffer_bytes())))
     return true;
